@@ -1,0 +1,40 @@
+package dev.forgeauth.auth;
+
+import dev.forgeauth.auth.admin.ClientMetadata;
+import dev.forgeauth.auth.client.ClientService;
+import dev.forgeauth.auth.config.ForgeConfig;
+import dev.forgeauth.auth.keys.SigningKeys;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Start-up work, after Flyway has migrated: the signing key set (created on the very first start),
+ * then the bootstrap admin client. Both are safe with several instances starting together.
+ */
+@ApplicationScoped
+public class Startup {
+
+    private static final Logger LOG = Logger.getLogger(Startup.class);
+
+    void onStart(@Observes StartupEvent ev, SigningKeys keys, ClientService clients, ForgeConfig config) {
+        keys.reconcile(false).await().atMost(Duration.ofSeconds(60));
+        LOG.infof("signing with key %s (%s)", keys.snapshot().activeKid(), keys.snapshot().activeAlg());
+
+        var id = config.bootstrap().clientId().filter(s -> !s.isBlank());
+        var secret = config.bootstrap().clientSecret().filter(s -> !s.isBlank());
+        if (id.isPresent() != secret.isPresent()) {
+            throw new IllegalStateException(
+                    "set both FORGE_BOOTSTRAP_CLIENT_ID and FORGE_BOOTSTRAP_CLIENT_SECRET, or neither");
+        }
+        if (id.isPresent()) {
+            ClientMetadata m = new ClientMetadata(id.get(), "Forge bootstrap admin", List.of("client_credentials"),
+                    List.of(), "admin introspect", "client_secret_basic", config.token().defaultTtl());
+            boolean created = clients.createIfAbsent(m, secret.get()).await().atMost(Duration.ofSeconds(30));
+            LOG.infof(created ? "bootstrap admin client %s created" : "bootstrap admin client %s already exists", id.get());
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.forgeauth.auth.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Typed configuration of the auth-service; every key can be set from the environment (FORGE_…). */
+@ConfigMapping(prefix = "forge")
+public interface ForgeConfig {
+
+    /** The issuer ({@code iss}): the gateway's public origin, since clients only see the front door. */
+    @WithDefault("http://localhost:8080")
+    String issuer();
+
+    /** The {@code aud} of access tokens: the API audience the gateway requires. */
+    @WithDefault("forge-api")
+    String audience();
+
+    /**
+     * Key-encryption key: base64 of 32 random bytes. Encrypts signing keys at rest (AES-256-GCM) and
+     * keys the hash of client secrets. Required; comes from a secret, never from the image.
+     */
+    String kek();
+
+    Bootstrap bootstrap();
+
+    Keys keys();
+
+    Token token();
+
+    ClientCache clientCache();
+
+    RateLimit rateLimit();
+
+    interface Bootstrap {
+        /** Admin client created at start if absent (scopes {@code admin introspect}). */
+        Optional<String> clientId();
+
+        Optional<String> clientSecret();
+    }
+
+    interface Keys {
+        /** Signing algorithm of new keys: RS256 (default) or ES256. */
+        @WithDefault("RS256")
+        String algorithm();
+
+        /** Age after which the active key is rotated automatically. */
+        @WithDefault("P30D")
+        Duration rotationPeriod();
+
+        /** How long a new key is published in the JWKS before it signs anything. */
+        @WithDefault("PT10M")
+        Duration publishDelay();
+
+        /** How often each instance reconciles and reloads the key set from the database. */
+        @WithDefault("30s")
+        Duration refreshInterval();
+    }
+
+    interface Token {
+        /** Default access-token lifetime in seconds, when a client does not set its own. */
+        @WithDefault("3600")
+        int defaultTtl();
+
+        /** Largest access-token lifetime a client may be given, in seconds. */
+        @WithDefault("86400")
+        int maxTtl();
+    }
+
+    interface ClientCache {
+        /** How long a client registration is cached in memory. Changes are also pushed through Redis. */
+        @WithDefault("30s")
+        Duration ttl();
+    }
+
+    interface RateLimit {
+        /** Failed client authentications allowed per client id in one window. */
+        @WithDefault("20")
+        int failuresPerClient();
+
+        /** Failed client authentications allowed per remote address in one window. */
+        @WithDefault("100")
+        int failuresPerAddress();
+
+        @WithDefault("60s")
+        Duration window();
+    }
+}

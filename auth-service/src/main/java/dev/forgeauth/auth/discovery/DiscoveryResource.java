@@ -1,0 +1,71 @@
+package dev.forgeauth.auth.discovery;
+
+import dev.forgeauth.auth.config.ForgeConfig;
+import dev.forgeauth.auth.keys.SigningKeys;
+import dev.forgeauth.auth.token.GrantHandler;
+import jakarta.enterprise.inject.Instance;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Server metadata. Lists only what this build actually serves: the grant types come from the
+ * registered grant handlers, so a new grant shows up here by existing.
+ *
+ * @see <a href="https://www.rfc-editor.org/rfc/rfc8414#section-2">RFC 8414 §2</a>
+ * @see <a href="https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata">OIDC Discovery §3</a>
+ */
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+public class DiscoveryResource {
+
+    private final Map<String, Object> metadata;
+    private final SigningKeys keys;
+
+    public DiscoveryResource(ForgeConfig config, Instance<GrantHandler> grants, SigningKeys keys) {
+        this.keys = keys;
+        String issuer = config.issuer().endsWith("/") ? config.issuer().substring(0, config.issuer().length() - 1)
+                : config.issuer();
+        List<String> grantTypes = new ArrayList<>();
+        grants.forEach(g -> grantTypes.add(g.grantType()));
+        grantTypes.sort(null);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("issuer", issuer);
+        m.put("token_endpoint", issuer + "/oauth/token");
+        m.put("jwks_uri", issuer + "/oauth/jwks");
+        m.put("grant_types_supported", grantTypes);
+        m.put("response_types_supported", List.of());
+        m.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
+        m.put("scopes_supported", List.of("admin", "introspect"));
+        this.metadata = java.util.Collections.unmodifiableMap(m);
+    }
+
+    @GET
+    @Path(".well-known/oauth-authorization-server")
+    public Response authorizationServer() {
+        return Response.ok(metadata).header("Cache-Control", "public, max-age=300").build();
+    }
+
+    @GET
+    @Path(".well-known/openid-configuration")
+    public Response openidConfiguration() {
+        return Response.ok(metadata).header("Cache-Control", "public, max-age=300").build();
+    }
+
+    /** The published keys: next, active and retired-but-still-valid. */
+    @GET
+    @Path("oauth/jwks")
+    @Produces({"application/jwk-set+json", MediaType.APPLICATION_JSON})
+    public Response jwks() {
+        return Response.ok(keys.snapshot().jwksJson())
+                .type("application/jwk-set+json")
+                .header("Cache-Control", "public, max-age=60")
+                .build();
+    }
+}
