@@ -42,7 +42,6 @@ public class ForgeInfraResource implements QuarkusTestResourceLifecycleManager {
             config.put("quarkus.datasource.password", infra.pgPassword);
         }
         config.put("quarkus.redis.hosts", infra.redisUrl());
-        config.put("forge.test.database", database);
         // a fresh key-encryption key per test JVM: no secret lives in the repository
         config.put("forge.kek", TEST_KEK);
         return config;
