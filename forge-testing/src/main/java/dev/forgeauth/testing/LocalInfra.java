@@ -139,6 +139,20 @@ public final class LocalInfra {
         }
     }
 
+    /** Drops (closing its connections) and creates the database: for tests that start processes on it. */
+    public void recreateDatabase(String name) {
+        if (!name.matches("[a-z_][a-z0-9_]*")) {
+            throw new IllegalArgumentException("database name " + name);
+        }
+        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), pgUser, pgPassword);
+                Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            st.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot recreate database " + name, e);
+        }
+    }
+
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://" + pgHost + ":" + pgPort + "/" + database;
     }
