@@ -1,0 +1,38 @@
+package dev.forgeauth.gateway;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.startsWith;
+
+import dev.forgeauth.testing.ForgeInfraResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+/** The gateway starts against Redis (no database), reports ready, and answers unknown paths with JSON. */
+@QuarkusTest
+@QuarkusTestResource(value = ForgeInfraResource.class,
+        initArgs = @ResourceArg(name = "datasource", value = "false"))
+class HealthTest {
+
+    @Test
+    void whenRedisAnswersThenReady() {
+        given().when().get("/q/health/ready").then()
+                .statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItem("Redis connection health check"));
+        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void whenPathUnknownThenJson404() {
+        given().when().get("/no/such/path").then()
+                .statusCode(404)
+                .contentType(startsWith("application/json"))
+                .body("error", equalTo("not_found"))
+                .body("error_description", notNullValue());
+    }
+}
