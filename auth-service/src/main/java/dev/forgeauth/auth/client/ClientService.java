@@ -1,6 +1,7 @@
 package dev.forgeauth.auth.client;
 
 import dev.forgeauth.auth.admin.ClientMetadata;
+import dev.forgeauth.auth.revocation.RevocationStore;
 import dev.forgeauth.core.crypto.RandomTokens;
 import dev.forgeauth.core.crypto.SecretHasher;
 import dev.forgeauth.core.error.OAuthErrors;
@@ -19,11 +20,14 @@ public class ClientService {
     private final ClientRepository repository;
     private final ClientRegistry registry;
     private final SecretHasher hasher;
+    private final RevocationStore revocations;
 
-    public ClientService(ClientRepository repository, ClientRegistry registry, SecretHasher hasher) {
+    public ClientService(ClientRepository repository, ClientRegistry registry, SecretHasher hasher,
+            RevocationStore revocations) {
         this.repository = repository;
         this.registry = registry;
         this.hasher = hasher;
+        this.revocations = revocations;
     }
 
     /** A created client and, for a confidential one, its secret (the only time it exists in clear). */
@@ -80,8 +84,12 @@ public class ClientService {
                 });
     }
 
+    /** Removes the client and revokes every token it holds (a "not before" cut-off at this second). */
     public Uni<Boolean> delete(String clientId) {
-        return repository.delete(clientId).call(ok -> registry.changed(clientId));
+        return repository.delete(clientId)
+                .call(ok -> ok ? revocations.cutOff("client", clientId, System.currentTimeMillis() / 1000 + 1)
+                        : Uni.createFrom().voidItem())
+                .call(ok -> registry.changed(clientId));
     }
 
     private Client toClient(ClientMetadata m, String clientId, String secret) {

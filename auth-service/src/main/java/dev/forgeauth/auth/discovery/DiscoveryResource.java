@@ -43,6 +43,11 @@ public class DiscoveryResource {
         m.put("response_types_supported", List.of());
         m.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
         m.put("scopes_supported", List.of("admin", "introspect"));
+        m.put("revocation_endpoint", issuer + "/oauth/revoke");
+        m.put("revocation_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
+        // served by the token-introspection-service; the gateway routes it on the issuer's origin
+        m.put("introspection_endpoint", issuer + "/oauth/introspect");
+        m.put("introspection_endpoint_auth_methods_supported", List.of("client_secret_basic", "bearer"));
         this.metadata = java.util.Collections.unmodifiableMap(m);
     }
 

@@ -3,11 +3,10 @@ package dev.forgeauth.auth.keys;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.util.Base64;
 import javax.crypto.Cipher;
-import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import dev.forgeauth.core.crypto.Kek;
 import dev.forgeauth.core.crypto.RandomTokens;
 
 /**
@@ -21,18 +20,9 @@ public final class KeyEncryption {
     private final byte[] secretHashKey;
 
     public KeyEncryption(String base64Kek) {
-        byte[] raw;
-        try {
-            raw = Base64.getDecoder().decode(base64Kek.trim());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("forge.kek (FORGE_KEK) must be base64 of 32 random bytes");
-        }
-        if (raw.length != 32) {
-            throw new IllegalStateException("forge.kek (FORGE_KEK) must be base64 of exactly 32 random bytes, got "
-                    + raw.length);
-        }
-        this.kek = new SecretKeySpec(deriveKey(raw, "forge/key-encryption/v1"), "AES");
-        this.secretHashKey = deriveKey(raw, "forge/secret-hash/v1");
+        Kek master = new Kek(base64Kek);
+        this.kek = new SecretKeySpec(master.derive(Kek.PURPOSE_KEY_ENCRYPTION), "AES");
+        this.secretHashKey = master.derive(Kek.PURPOSE_SECRET_HASH);
     }
 
     /** A separate key, derived from the KEK, for hashing client secrets and opaque tokens. */
@@ -65,16 +55,4 @@ public final class KeyEncryption {
         }
     }
 
-    /** HKDF-style expansion with HMAC-SHA-256: one master secret, independent keys per purpose. */
-    private static byte[] deriveKey(byte[] master, String purpose) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(master, "HmacSHA256"));
-            mac.update(purpose.getBytes(StandardCharsets.UTF_8));
-            mac.update((byte) 1);
-            return mac.doFinal();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -6,6 +6,7 @@ import dev.forgeauth.auth.config.ForgeConfig;
 import dev.forgeauth.auth.keys.SigningKeys;
 import dev.forgeauth.auth.token.AccessTokenIssuer;
 import dev.forgeauth.core.error.OAuthException;
+import dev.forgeauth.core.revocation.RevocationView;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.Key;
@@ -28,18 +29,21 @@ import org.jose4j.lang.UnresolvableKeyException;
 public class BearerAuth {
 
     /** The verified caller. */
-    public record Caller(String subject, String clientId, Set<String> scopes) {
+    public record Caller(String subject, String clientId, Set<String> scopes, String jti, long issuedAt) {
     }
 
     private final JwtConsumer consumer;
     private final ClientRegistry clients;
+    private final RevocationView revocations;
 
-    public BearerAuth(SigningKeys keys, ForgeConfig config, ClientRegistry clients) {
+    public BearerAuth(SigningKeys keys, ForgeConfig config, ClientRegistry clients, RevocationView revocations) {
         this.clients = clients;
+        this.revocations = revocations;
         this.consumer = new JwtConsumerBuilder()
                 .setRequireExpirationTime()
                 .setRequireIssuedAt()
                 .setRequireSubject()
+                .setRequireJwtId()
                 .setAllowedClockSkewInSeconds(30)
                 .setExpectedIssuer(config.issuer())
                 .setExpectedAudience(config.audience())
@@ -69,9 +73,12 @@ public class BearerAuth {
             JwtClaims claims = consumer.processToClaims(parts[1].trim());
             Object sc = claims.getClaimValue("scope");
             caller = new Caller(claims.getSubject(), claims.getStringClaimValue("client_id"),
-                    Scopes.parse(sc instanceof String s ? s : ""));
+                    Scopes.parse(sc instanceof String s ? s : ""), claims.getJwtId(), claims.getIssuedAt().getValue());
         } catch (InvalidJwtException | MalformedClaimException e) {
             return Uni.createFrom().failure(OAuthException.invalidToken("The access token is invalid or expired"));
+        }
+        if (revocations.isRevoked(caller.jti(), caller.clientId(), caller.subject(), caller.issuedAt())) {
+            return Uni.createFrom().failure(OAuthException.invalidToken("The access token has been revoked"));
         }
         // A token outlives nothing it was issued to: a deleted client's tokens stop here at once.
         return clients.find(caller.clientId() == null ? "" : caller.clientId()).map(found -> {

@@ -3,7 +3,7 @@ package dev.forgeauth.auth.token;
 import dev.forgeauth.auth.client.Client;
 import dev.forgeauth.auth.client.ClientRegistry;
 import dev.forgeauth.auth.config.ForgeConfig;
-import dev.forgeauth.auth.ratelimit.FailureLimiter;
+import dev.forgeauth.core.ratelimit.FailureLimiter;
 import dev.forgeauth.core.crypto.SecretHasher;
 import dev.forgeauth.core.error.OAuthException;
 import io.smallrye.mutiny.Uni;

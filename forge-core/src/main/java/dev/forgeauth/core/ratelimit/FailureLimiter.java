@@ -1,9 +1,8 @@
-package dev.forgeauth.auth.ratelimit;
+package dev.forgeauth.core.ratelimit;
 
-import dev.forgeauth.auth.config.ForgeConfig;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
@@ -16,7 +15,6 @@ import org.jboss.logging.Logger;
  * that failure increments the shared counter past the limit. If Redis is down the limiter fails open
  * (logged): losing brute-force counting for a while is better than refusing every token.
  */
-@ApplicationScoped
 public class FailureLimiter {
 
     private static final Logger LOG = Logger.getLogger(FailureLimiter.class);
@@ -26,9 +24,9 @@ public class FailureLimiter {
     private final long windowSeconds;
     private final ConcurrentHashMap<String, Long> blockedUntil = new ConcurrentHashMap<>();
 
-    public FailureLimiter(ReactiveRedisDataSource redis, ForgeConfig config) {
+    public FailureLimiter(ReactiveRedisDataSource redis, Duration window) {
         this.redis = redis;
-        this.windowSeconds = Math.max(1, config.rateLimit().window().toSeconds());
+        this.windowSeconds = Math.max(1, window.toSeconds());
     }
 
     /** Seconds until {@code key} may try again, or 0 when it is not blocked. */

@@ -1,0 +1,155 @@
+package dev.forgeauth.auth.revocation;
+
+import dev.forgeauth.core.revocation.RevocationKeys;
+import dev.forgeauth.core.revocation.RevocationView;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.sortedset.ScoreRange;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * Writes revocations: durable in PostgreSQL first (a revocation that returned 200 survives anything),
+ * then into Redis (the shared copy every instance loads) and out on the pub/sub channel (so every
+ * instance learns at once). If Redis fails, the revocation still stands in PostgreSQL and Redis is
+ * re-seeded from it as soon as it answers again; the same happens after a Redis restart, which the
+ * missing seed marker reveals.
+ *
+ * @see <a href="https://www.rfc-editor.org/rfc/rfc7009">RFC 7009</a>
+ */
+@ApplicationScoped
+public class RevocationStore {
+
+    private static final Logger LOG = Logger.getLogger(RevocationStore.class);
+
+    private final Pool pool;
+    private final ReactiveRedisDataSource redis;
+    private final RevocationView view;
+    private final AtomicBoolean dirty = new AtomicBoolean(true);
+
+    public RevocationStore(Pool pool, ReactiveRedisDataSource redis, RevocationView view) {
+        this.pool = pool;
+        this.redis = redis;
+        this.view = view;
+    }
+
+    /** Revokes one token until {@code expiresAt} (epoch seconds). */
+    public Uni<Void> revokeToken(String tokenId, String kind, String clientId, String subject, long expiresAt) {
+        return pool.preparedQuery("""
+                INSERT INTO revoked_token (token_id, kind, client_id, subject, expires_at)
+                VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token_id) DO NOTHING""")
+                .execute(Tuple.of(tokenId, kind, clientId, subject, utc(expiresAt)))
+                .invoke(() -> view.addToken(tokenId, expiresAt))
+                .chain(() -> toRedis(redis.sortedSet(String.class).zadd(RevocationKeys.TOKENS, expiresAt, tokenId)
+                        .replaceWithVoid(),
+                        new JsonObject().put("t", "token").put("id", tokenId).put("exp", expiresAt)));
+    }
+
+    /** Revokes every token of a client ({@code kind} "client") or subject ("subject") issued before {@code notBefore}. */
+    public Uni<Void> cutOff(String kind, String key, long notBefore) {
+        String hash = "client".equals(kind) ? RevocationKeys.CUTOFF_CLIENT : RevocationKeys.CUTOFF_SUBJECT;
+        return pool.preparedQuery("""
+                INSERT INTO revocation_cutoff (kind, key, not_before) VALUES ($1, $2, $3)
+                ON CONFLICT (kind, key) DO UPDATE SET not_before = GREATEST(revocation_cutoff.not_before, EXCLUDED.not_before)""")
+                .execute(Tuple.of(kind, key, utc(notBefore)))
+                .invoke(() -> {
+                    if ("client".equals(kind)) {
+                        view.addClientCutoff(key, notBefore);
+                    } else {
+                        view.addSubjectCutoff(key, notBefore);
+                    }
+                })
+                .chain(() -> toRedis(redis.hash(Long.class).hget(hash, key)
+                        .chain(current -> current != null && current >= notBefore ? Uni.createFrom().voidItem()
+                                : redis.hash(Long.class).hset(hash, key, notBefore).replaceWithVoid()),
+                        new JsonObject().put("t", kind).put("id", key).put("nbf", notBefore)));
+    }
+
+    private Uni<Void> toRedis(Uni<Void> write, JsonObject message) {
+        return write
+                .chain(() -> redis.pubsub(String.class).publish(RevocationKeys.CHANNEL, message.encode()))
+                .replaceWithVoid()
+                .onFailure().recoverWithItem(e -> {
+                    dirty.set(true);
+                    LOG.warnf("revocation stored in PostgreSQL but not pushed through Redis (%s); "
+                            + "Redis is re-seeded when it answers again", e.getMessage());
+                    return null;
+                });
+    }
+
+    /**
+     * Re-seeds Redis from PostgreSQL when a push failed or Redis lost its data (the marker is gone),
+     * then tells every instance to reload.
+     */
+    @Scheduled(every = "${forge.revocation.sync-interval:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> sync() {
+        return redis.key().exists(RevocationKeys.MARKER)
+                .chain(present -> present && !dirty.get() ? Uni.createFrom().voidItem() : reseed())
+                .onFailure().recoverWithItem(e -> {
+                    dirty.set(true);
+                    return null;
+                });
+    }
+
+    public Uni<Void> reseed() {
+        dirty.set(false);
+        long now = System.currentTimeMillis() / 1000;
+        return pool.query("SELECT token_id, extract(epoch from expires_at)::bigint AS exp FROM revoked_token "
+                + "WHERE expires_at > now()").execute()
+                .chain(rows -> {
+                    Map<String, Double> members = new HashMap<>();
+                    for (Row r : rows) {
+                        members.put(r.getString("token_id"), r.getLong("exp").doubleValue());
+                    }
+                    return members.isEmpty() ? Uni.createFrom().voidItem()
+                            : redis.sortedSet(String.class).zadd(RevocationKeys.TOKENS, members).replaceWithVoid();
+                })
+                .chain(() -> redis.sortedSet(String.class).zremrangebyscore(RevocationKeys.TOKENS,
+                        new ScoreRange<>(Double.NEGATIVE_INFINITY, (double) now - 60)))
+                .chain(() -> pool.query("SELECT kind, key, extract(epoch from not_before)::bigint AS nbf "
+                        + "FROM revocation_cutoff").execute())
+                .chain(rows -> {
+                    Map<String, Long> clients = new HashMap<>();
+                    Map<String, Long> subjects = new HashMap<>();
+                    for (Row r : rows) {
+                        ("client".equals(r.getString("kind")) ? clients : subjects).put(r.getString("key"), r.getLong("nbf"));
+                    }
+                    Uni<Void> u = Uni.createFrom().voidItem();
+                    if (!clients.isEmpty()) {
+                        u = u.chain(() -> redis.hash(Long.class).hset(RevocationKeys.CUTOFF_CLIENT, clients).replaceWithVoid());
+                    }
+                    if (!subjects.isEmpty()) {
+                        u = u.chain(() -> redis.hash(Long.class).hset(RevocationKeys.CUTOFF_SUBJECT, subjects).replaceWithVoid());
+                    }
+                    return u;
+                })
+                .chain(() -> redis.value(String.class).set(RevocationKeys.MARKER, Instant.now().toString()))
+                .chain(() -> redis.pubsub(String.class).publish(RevocationKeys.CHANNEL, "{\"t\":\"reload\"}"))
+                .invoke(() -> LOG.info("revocation list re-seeded into Redis from PostgreSQL"))
+                .replaceWithVoid()
+                .onFailure().invoke(e -> dirty.set(true));
+    }
+
+    /** Forgets revocations of tokens that have expired anyway. */
+    @Scheduled(every = "1h", delayed = "1m")
+    Uni<Void> prune() {
+        return pool.query("DELETE FROM revoked_token WHERE expires_at < now() - interval '1 hour'").execute()
+                .replaceWithVoid()
+                .onFailure().recoverWithNull();
+    }
+
+    private static OffsetDateTime utc(long epochSeconds) {
+        return Instant.ofEpochSecond(epochSeconds).atOffset(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.forgeauth.core.crypto;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The key-encryption key (FORGE_KEK) and the keys derived from it, one per purpose, so that a service
+ * that only needs to check client secrets never holds the key that decrypts signing keys.
+ */
+public final class Kek {
+
+    public static final String PURPOSE_KEY_ENCRYPTION = "forge/key-encryption/v1";
+    public static final String PURPOSE_SECRET_HASH = "forge/secret-hash/v1";
+
+    private final byte[] master;
+
+    public Kek(String base64) {
+        byte[] raw;
+        try {
+            raw = Base64.getDecoder().decode(base64 == null ? "" : base64.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("forge.kek (FORGE_KEK) must be base64 of 32 random bytes");
+        }
+        if (raw.length != 32) {
+            throw new IllegalStateException("forge.kek (FORGE_KEK) must be base64 of exactly 32 random bytes, got "
+                    + raw.length);
+        }
+        this.master = raw;
+    }
+
+    /** HKDF-expand style derivation with HMAC-SHA-256: independent keys per purpose. */
+    public byte[] derive(String purpose) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(master, "HmacSHA256"));
+            mac.update(purpose.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 1);
+            return mac.doFinal();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public SecretHasher secretHasher() {
+        return new SecretHasher(derive(PURPOSE_SECRET_HASH));
+    }
+}

@@ -1,0 +1,195 @@
+package dev.forgeauth.core.revocation;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.sortedset.ScoreRange;
+import io.quarkus.redis.datasource.sortedset.ScoredValue;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.Vertx;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * The in-process copy of the revocation list that every token check consults: no network round trip
+ * on the hot path. Loaded from Redis at start, kept current by the pub/sub messages, reloaded whenever
+ * the subscription is re-established (messages sent while it was down are not lost, since the writer
+ * stores each revocation in Redis before publishing it and re-seeds Redis from PostgreSQL after a Redis
+ * restart).
+ *
+ * <p>Loads only ever add: a revocation is never undone, so merging is always correct, and a Redis that
+ * restarted empty cannot make this view forget anything it knew. Entries leave when the token they
+ * name would have expired anyway.
+ */
+public class RevocationView {
+
+    private static final Logger LOG = Logger.getLogger(RevocationView.class);
+
+    private final ReactiveRedisDataSource redis;
+    private final Vertx vertx;
+    private final ConcurrentHashMap<String, Long> tokens = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> clientCutoffs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> subjectCutoffs = new ConcurrentHashMap<>();
+    private volatile boolean loaded;
+    private volatile boolean subscribed;
+    private volatile long lastEventAt;
+    private volatile Consumer<String> onTokenRevoked = id -> { };
+    private Cancellable subscription;
+    private boolean stopped;
+
+    public RevocationView(ReactiveRedisDataSource redis, Vertx vertx) {
+        this.redis = redis;
+        this.vertx = vertx;
+    }
+
+    /** Called with the token id of every revocation learnt, e.g. to evict caches. */
+    public void onTokenRevoked(Consumer<String> listener) {
+        this.onTokenRevoked = listener;
+    }
+
+    /** True when the token id is revoked, or its client or subject was cut off after it was issued. */
+    public boolean isRevoked(String tokenId, String clientId, String subject, long issuedAt) {
+        if (tokenId != null && tokens.containsKey(tokenId)) {
+            return true;
+        }
+        if (clientId != null) {
+            Long nb = clientCutoffs.get(clientId);
+            if (nb != null && issuedAt < nb) {
+                return true;
+            }
+        }
+        if (subject != null) {
+            Long nb = subjectCutoffs.get(subject);
+            return nb != null && issuedAt < nb;
+        }
+        return false;
+    }
+
+    /** Loaded at least once: answers are complete for everything revoked before the start. */
+    public boolean loaded() {
+        return loaded;
+    }
+
+    /** The pub/sub subscription is live: revocations arrive as they happen. */
+    public boolean live() {
+        return subscribed;
+    }
+
+    public int size() {
+        return tokens.size();
+    }
+
+    /** Subscribes, then loads; retries both until Redis answers. */
+    public synchronized void start() {
+        stopped = false;
+        subscribe();
+        vertx.setPeriodic(60_000, id -> prune());
+    }
+
+    public synchronized void stop() {
+        stopped = true;
+        if (subscription != null) {
+            subscription.cancel();
+        }
+    }
+
+    private synchronized void subscribe() {
+        if (stopped) {
+            return;
+        }
+        subscription = redis.pubsub(String.class).subscribe(RevocationKeys.CHANNEL)
+                .onSubscription().invoke(s -> {
+                    // subscribe first, load second: nothing published in between is missed
+                    vertx.setTimer(50, id -> reload());
+                })
+                .subscribe().with(this::onMessage, e -> {
+                    subscribed = false;
+                    LOG.warnf("revocation feed lost (%s); resubscribing", e.getMessage());
+                    vertx.setTimer(1000, id -> subscribe());
+                }, () -> {
+                    subscribed = false;
+                    LOG.warn("revocation feed ended; resubscribing");
+                    vertx.setTimer(1000, id -> subscribe());
+                });
+    }
+
+    /** Loads the full list from Redis and merges it in. */
+    public Uni<Void> load() {
+        long now = System.currentTimeMillis() / 1000;
+        return redis.sortedSet(String.class).zrangebyscoreWithScores(RevocationKeys.TOKENS,
+                        new ScoreRange<>((double) now, Double.POSITIVE_INFINITY))
+                .invoke(list -> {
+                    for (ScoredValue<String> v : list) {
+                        addToken(v.value(), (long) v.score());
+                    }
+                })
+                .chain(() -> redis.hash(Long.class).hgetall(RevocationKeys.CUTOFF_CLIENT))
+                .invoke(m -> mergeCutoffs(clientCutoffs, m))
+                .chain(() -> redis.hash(Long.class).hgetall(RevocationKeys.CUTOFF_SUBJECT))
+                .invoke(m -> mergeCutoffs(subjectCutoffs, m))
+                .invoke(() -> loaded = true)
+                .replaceWithVoid();
+    }
+
+    private void reload() {
+        load().subscribe().with(v -> {
+            subscribed = true;
+            LOG.debugf("revocation view loaded: %d tokens, %d client and %d subject cut-offs", tokens.size(),
+                    clientCutoffs.size(), subjectCutoffs.size());
+        }, e -> {
+            LOG.warnf("cannot load revocations from Redis (%s); retrying", e.getMessage());
+            vertx.setTimer(1000, id -> reload());
+        });
+    }
+
+    void onMessage(String message) {
+        lastEventAt = System.nanoTime();
+        JsonObject m;
+        try {
+            m = new JsonObject(message);
+        } catch (RuntimeException e) {
+            LOG.warn("ignoring an unreadable revocation message");
+            return;
+        }
+        String type = m.getString("t", "");
+        switch (type) {
+            case "token" -> addToken(m.getString("id"), m.getLong("exp", Long.MAX_VALUE));
+            case "client" -> clientCutoffs.merge(m.getString("id"), m.getLong("nbf"), Math::max);
+            case "subject" -> subjectCutoffs.merge(m.getString("id"), m.getLong("nbf"), Math::max);
+            case "reload" -> reload();
+            default -> LOG.debugf("ignoring revocation message of type %s", type);
+        }
+    }
+
+    /** Applies a revocation learnt in-process (the writer's own view). */
+    public void addToken(String id, long expiresAt) {
+        if (id == null) {
+            return;
+        }
+        tokens.merge(id, expiresAt, Math::max);
+        onTokenRevoked.accept(id);
+    }
+
+    public void addClientCutoff(String clientId, long notBefore) {
+        clientCutoffs.merge(clientId, notBefore, Math::max);
+    }
+
+    public void addSubjectCutoff(String subject, long notBefore) {
+        subjectCutoffs.merge(subject, notBefore, Math::max);
+    }
+
+    private static void mergeCutoffs(ConcurrentHashMap<String, Long> into, Map<String, Long> from) {
+        from.forEach((k, v) -> {
+            if (v != null) {
+                into.merge(k, v, Math::max);
+            }
+        });
+    }
+
+    void prune() {
+        long now = System.currentTimeMillis() / 1000;
+        tokens.values().removeIf(exp -> exp < now - 60);
+    }
+}
