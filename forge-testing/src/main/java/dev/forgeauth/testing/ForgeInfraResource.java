@@ -17,6 +17,7 @@ public class ForgeInfraResource implements QuarkusTestResourceLifecycleManager {
 
     private String database = "forge_test";
     private boolean datasource = true;
+    private String migrations;
 
     private static byte[] randomKey() {
         byte[] k = new byte[32];
@@ -28,6 +29,7 @@ public class ForgeInfraResource implements QuarkusTestResourceLifecycleManager {
     public void init(Map<String, String> initArgs) {
         database = initArgs.getOrDefault("database", database);
         datasource = Boolean.parseBoolean(initArgs.getOrDefault("datasource", "true"));
+        migrations = initArgs.get("migrations");
     }
 
     @Override
@@ -36,6 +38,15 @@ public class ForgeInfraResource implements QuarkusTestResourceLifecycleManager {
         Map<String, String> config = new HashMap<>();
         if (datasource) {
             infra.ensureDatabase(database);
+            if (migrations != null) {
+                // a service that reads the auth-service's schema without owning it: lay the schema
+                // down fresh, from the auth-service's own migration files
+                org.flywaydb.core.Flyway flyway = org.flywaydb.core.Flyway.configure()
+                        .dataSource(infra.jdbcUrl(database), infra.pgUser, infra.pgPassword)
+                        .locations(migrations).cleanDisabled(false).load();
+                flyway.clean();
+                flyway.migrate();
+            }
             config.put("quarkus.datasource.jdbc.url", infra.jdbcUrl(database));
             config.put("quarkus.datasource.reactive.url", infra.reactiveUrl(database));
             config.put("quarkus.datasource.username", infra.pgUser);

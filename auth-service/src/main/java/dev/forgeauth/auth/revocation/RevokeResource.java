@@ -1,7 +1,7 @@
 package dev.forgeauth.auth.revocation;
 
 import dev.forgeauth.auth.token.ClientAuthenticator;
-import dev.forgeauth.auth.token.FormBody;
+import dev.forgeauth.core.http.FormBody;
 import dev.forgeauth.core.error.OAuthException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;

@@ -2,6 +2,7 @@ package dev.forgeauth.auth.token;
 
 import dev.forgeauth.auth.client.Client;
 import dev.forgeauth.core.error.OAuthErrors;
+import dev.forgeauth.core.http.FormBody;
 import dev.forgeauth.core.error.OAuthException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;

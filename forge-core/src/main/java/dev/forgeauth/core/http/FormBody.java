@@ -1,4 +1,4 @@
-package dev.forgeauth.auth.token;
+package dev.forgeauth.core.http;
 
 import dev.forgeauth.core.error.OAuthException;
 import java.net.URLDecoder;
@@ -67,7 +67,7 @@ public final class FormBody {
         }
     }
 
-    static String printable(String s) {
+    public static String printable(String s) {
         String t = s.length() > 40 ? s.substring(0, 40) + "…" : s;
         return t.replaceAll("[^\\x20-\\x7E]", "?");
     }

@@ -1,0 +1,71 @@
+package dev.forgeauth.introspection;
+
+import dev.forgeauth.core.crypto.Kek;
+import dev.forgeauth.core.crypto.SecretHasher;
+import dev.forgeauth.core.jwt.JwksKeys;
+import dev.forgeauth.core.jwt.JwtSettings;
+import dev.forgeauth.core.jwt.JwtVerifier;
+import dev.forgeauth.core.ratelimit.FailureLimiter;
+import dev.forgeauth.core.revocation.RevocationView;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import java.time.Duration;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Wires the shared forge-core pieces (JWKS cache, verifier, revocation view, failure limiter) as beans
+ * of this service and starts them: keys fetched, revocation feed subscribed and loaded.
+ */
+@ApplicationScoped
+public class IntrospectionProducers {
+
+    @Produces
+    @ApplicationScoped
+    JwksKeys jwksKeys(Vertx vertx, JwtSettings settings) {
+        return new JwksKeys(vertx, settings.jwksUrl(), settings.jwksMinRefetch());
+    }
+
+    @Produces
+    @ApplicationScoped
+    JwtVerifier jwtVerifier(JwksKeys keys, JwtSettings settings) {
+        return new JwtVerifier(keys, settings);
+    }
+
+    @Produces
+    @ApplicationScoped
+    RevocationView revocationView(ReactiveRedisDataSource redis, Vertx vertx) {
+        return new RevocationView(redis, vertx);
+    }
+
+    @Produces
+    @ApplicationScoped
+    FailureLimiter failureLimiter(ReactiveRedisDataSource redis,
+            @ConfigProperty(name = "forge.rate-limit.window", defaultValue = "60s") Duration window) {
+        return new FailureLimiter(redis, window);
+    }
+
+    /** Only the secret-hash key is derived here: this service never sees the key that decrypts signing keys. */
+    @Produces
+    @ApplicationScoped
+    SecretHasher secretHasher(@ConfigProperty(name = "forge.kek") String kek) {
+        return new Kek(kek).secretHasher();
+    }
+
+    void start(@Observes StartupEvent ev, RevocationView view, JwtVerifier verifier, JwksKeys keys,
+            JwtSettings settings, Vertx vertx) {
+        view.onTokenRevoked(verifier::evictJti);
+        view.start();
+        keys.refresh(true).subscribe().with(v -> { });
+        long every = Math.max(1000, settings.jwksRefresh().toMillis());
+        vertx.setPeriodic(every, id -> keys.refresh(true).subscribe().with(v -> { }));
+    }
+
+    void stop(@Observes ShutdownEvent ev, RevocationView view) {
+        view.stop();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.forgeauth.introspection.opaque;
+
+import dev.forgeauth.core.crypto.SecretHasher;
+import dev.forgeauth.core.revocation.RevocationView;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Resolves opaque tokens: the kind is chosen by prefix, junk is refused offline by the kind's format
+ * check, then the token's keyed hash is looked up in a short Redis cache (shared by every instance) and
+ * on a miss in PostgreSQL. A revocation names the token by that hash, so the revocation view answers
+ * for it without a lookup, and the writer evicts the cache entry. The raw token is never stored or
+ * used as a key anywhere.
+ */
+@ApplicationScoped
+public class OpaqueTokenLookup {
+
+    private static final Logger LOG = Logger.getLogger(OpaqueTokenLookup.class);
+    public static final String CACHE_PREFIX = "forge:opaque:";
+    static final long CACHE_SECONDS = 30;
+
+    private final List<OpaqueTokenKind> kinds = new ArrayList<>();
+    private final SecretHasher hasher;
+    private final ReactiveRedisDataSource redis;
+    private final RevocationView revocations;
+
+    public OpaqueTokenLookup(Instance<OpaqueTokenKind> kinds, SecretHasher hasher, ReactiveRedisDataSource redis,
+            RevocationView revocations) {
+        kinds.forEach(this.kinds::add);
+        this.hasher = hasher;
+        this.redis = redis;
+        this.revocations = revocations;
+    }
+
+    /** The active token's information, or empty when unknown, malformed, expired or revoked. */
+    public Uni<Optional<TokenInfo>> resolve(String token) {
+        OpaqueTokenKind kind = kindOf(token);
+        if (kind == null || !kind.wellFormed(token)) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        String hash = hasher.hash(token);
+        String cacheKey = CACHE_PREFIX + hash;
+        return redis.value(String.class).get(cacheKey)
+                .onFailure().recoverWithNull()
+                .chain(cached -> {
+                    if (cached != null) {
+                        return Uni.createFrom().item(Optional.of(TokenInfo.fromJson(new JsonObject(cached))));
+                    }
+                    return kind.findByHash(hash).call(found -> found.isEmpty() ? Uni.createFrom().voidItem()
+                            : redis.value(String.class).setex(cacheKey, CACHE_SECONDS, found.get().toJson().encode())
+                                    .onFailure().invoke(e -> LOG.debugf("opaque cache write failed: %s", e.getMessage()))
+                                    .onFailure().recoverWithNull());
+                })
+                .map(found -> found.filter(this::stillActive));
+    }
+
+    private boolean stillActive(TokenInfo t) {
+        long now = System.currentTimeMillis() / 1000;
+        return t.expiresAt() > now && !revocations.isRevoked(t.tokenId(), t.clientId(), t.subject(), t.issuedAt());
+    }
+
+    OpaqueTokenKind kindOf(String token) {
+        for (OpaqueTokenKind k : kinds) {
+            if (token.startsWith(k.prefix())) {
+                return k;
+            }
+        }
+        return null;
+    }
+
+    public boolean hasKinds() {
+        return !kinds.isEmpty();
+    }
+}
