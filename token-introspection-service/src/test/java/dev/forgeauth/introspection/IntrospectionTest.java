@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.forgeauth.core.revocation.RevocationKeys;
-import dev.forgeauth.introspection.support.JwksServer;
+import dev.forgeauth.testing.JwksServer;
 import dev.forgeauth.introspection.support.TestCallers;
-import dev.forgeauth.introspection.support.TestKeys;
+import dev.forgeauth.testing.TestKeys;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;

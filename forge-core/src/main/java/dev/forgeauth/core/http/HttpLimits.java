@@ -12,7 +12,14 @@ public interface HttpLimits {
 
     /** Largest accepted request body, in bytes. */
     @WithDefault("65536")
-    int maxBodySize();
+    long maxBodySize();
+
+    /**
+     * Refuse request bodies without a Content-Length (411). Right for services whose bodies are small
+     * forms and JSON; the gateway turns it off, since it streams bodies of any size to upstreams.
+     */
+    @WithDefault("true")
+    boolean requireContentLength();
 
     /** Largest accepted total size of request header names and values, in bytes. */
     @WithDefault("16384")

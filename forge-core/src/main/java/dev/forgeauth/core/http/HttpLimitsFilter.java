@@ -52,7 +52,7 @@ public class HttpLimitsFilter {
                         "Request body too large (limit " + limits.maxBodySize() + " bytes)");
                 return;
             }
-        } else if (headers.contains(HttpHeaders.TRANSFER_ENCODING)) {
+        } else if (limits.requireContentLength() && headers.contains(HttpHeaders.TRANSFER_ENCODING)) {
             // A streamed body of unknown size would be cut off by Vert.x with a bare 413 once it passes
             // the limit; asking for its length up front keeps every refusal a JSON answer.
             rejectAndClose(rc, 411, OAuthErrors.INVALID_REQUEST,

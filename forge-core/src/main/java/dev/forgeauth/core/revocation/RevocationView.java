@@ -35,7 +35,7 @@ public class RevocationView {
     private volatile boolean loaded;
     private volatile boolean subscribed;
     private volatile long lastEventAt;
-    private volatile Consumer<String> onTokenRevoked = id -> { };
+    private final java.util.List<Consumer<String>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Cancellable subscription;
     private boolean stopped;
 
@@ -44,9 +44,22 @@ public class RevocationView {
         this.vertx = vertx;
     }
 
-    /** Called with the token id of every revocation learnt, e.g. to evict caches. */
+    /**
+     * Called for every revocation learnt, e.g. to evict caches: with the token id, or with null for a
+     * client or subject cut-off.
+     */
     public void onTokenRevoked(Consumer<String> listener) {
-        this.onTokenRevoked = listener;
+        listeners.add(listener);
+    }
+
+    private void notifyListeners(String tokenId) {
+        for (Consumer<String> l : listeners) {
+            try {
+                l.accept(tokenId);
+            } catch (RuntimeException e) {
+                LOG.warnf("revocation listener failed: %s", e.getMessage());
+            }
+        }
     }
 
     /** True when the token id is revoked, or its client or subject was cut off after it was issued. */
@@ -156,8 +169,8 @@ public class RevocationView {
         String type = m.getString("t", "");
         switch (type) {
             case "token" -> addToken(m.getString("id"), m.getLong("exp", Long.MAX_VALUE));
-            case "client" -> clientCutoffs.merge(m.getString("id"), m.getLong("nbf"), Math::max);
-            case "subject" -> subjectCutoffs.merge(m.getString("id"), m.getLong("nbf"), Math::max);
+            case "client" -> addClientCutoff(m.getString("id"), m.getLong("nbf"));
+            case "subject" -> addSubjectCutoff(m.getString("id"), m.getLong("nbf"));
             case "reload" -> reload();
             default -> LOG.debugf("ignoring revocation message of type %s", type);
         }
@@ -169,15 +182,17 @@ public class RevocationView {
             return;
         }
         tokens.merge(id, expiresAt, Math::max);
-        onTokenRevoked.accept(id);
+        notifyListeners(id);
     }
 
     public void addClientCutoff(String clientId, long notBefore) {
         clientCutoffs.merge(clientId, notBefore, Math::max);
+        notifyListeners(null);
     }
 
     public void addSubjectCutoff(String subject, long notBefore) {
         subjectCutoffs.merge(subject, notBefore, Math::max);
+        notifyListeners(null);
     }
 
     private static void mergeCutoffs(ConcurrentHashMap<String, Long> into, Map<String, Long> from) {

@@ -8,6 +8,6 @@ import io.quarkus.test.common.ResourceArg;
 @QuarkusTestResource(value = ForgeInfraResource.class, initArgs = {
         @ResourceArg(name = "database", value = "forge_introspection_test"),
         @ResourceArg(name = "migrations", value = "filesystem:../auth-service/src/main/resources/db/migration")})
-@QuarkusTestResource(JwksServer.class)
+@QuarkusTestResource(dev.forgeauth.testing.JwksServer.class)
 public class TestInfra {
 }

@@ -1,4 +1,4 @@
-package dev.forgeauth.introspection.support;
+package dev.forgeauth.testing;
 
 import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;

@@ -1,4 +1,4 @@
-package dev.forgeauth.introspection.support;
+package dev.forgeauth.testing;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;

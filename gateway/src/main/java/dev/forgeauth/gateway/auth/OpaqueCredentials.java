@@ -1,0 +1,92 @@
+package dev.forgeauth.gateway.auth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.forgeauth.core.crypto.SecretHasher;
+import dev.forgeauth.core.revocation.RevocationView;
+import dev.forgeauth.gateway.config.GatewayConfig;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.MultiMap;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.ext.web.client.WebClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Resolves opaque credentials (PATs, API keys, session ids) through the introspection service, with a
+ * short local cache keyed by the credential's hash. Any revocation learnt from the revocation feed
+ * clears the cache, so a revoked credential stops working within the feed's delay, not the TTL.
+ */
+@ApplicationScoped
+public class OpaqueCredentials {
+
+    private static final Logger LOG = Logger.getLogger(OpaqueCredentials.class);
+
+    private final WebClient client;
+    private final URI url;
+    private final String basic;
+    private final Cache<String, Optional<Identity>> cache;
+
+    public OpaqueCredentials(Vertx vertx, GatewayConfig config, RevocationView revocations) {
+        this.client = WebClient.create(vertx);
+        this.url = URI.create(config.introspection().url());
+        var id = config.introspection().clientId().filter(s -> !s.isBlank());
+        var secret = config.introspection().clientSecret().filter(s -> !s.isBlank());
+        this.basic = id.isPresent() && secret.isPresent()
+                ? "Basic " + Base64.getEncoder().encodeToString((form(id.get()) + ":" + form(secret.get()))
+                        .getBytes(StandardCharsets.UTF_8))
+                : null;
+        this.cache = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(config.introspection().cacheTtl()).build();
+        revocations.onTokenRevoked(tokenId -> cache.invalidateAll());
+    }
+
+    private static String form(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    public boolean enabled() {
+        return basic != null;
+    }
+
+    /** The identity behind an opaque credential, or empty when it is not active. */
+    public Uni<Optional<Identity>> resolve(String credential) {
+        if (basic == null) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        String key = SecretHasher.sha256(credential);
+        Optional<Identity> cached = cache.getIfPresent(key);
+        if (cached != null) {
+            return Uni.createFrom().item(cached);
+        }
+        int port = url.getPort() > 0 ? url.getPort() : 80;
+        return client.post(port, url.getHost(), url.getRawPath())
+                .putHeader("Authorization", basic)
+                .timeout(5000)
+                .sendForm(MultiMap.caseInsensitiveMultiMap().add("token", credential))
+                .map(resp -> {
+                    if (resp.statusCode() != 200) {
+                        throw new IllegalStateException("introspection answered " + resp.statusCode());
+                    }
+                    JsonObject j = resp.bodyAsJsonObject();
+                    Optional<Identity> found = Optional.empty();
+                    if (j.getBoolean("active", false)) {
+                        String scope = j.getString("scope", "");
+                        Set<String> scopes = new LinkedHashSet<>(Arrays.asList(scope.split(" ")));
+                        scopes.remove("");
+                        found = Optional.of(new Identity(j.getString("sub"), j.getString("client_id"), Set.copyOf(scopes),
+                                scope, j.getString("forge_token_kind", "opaque")));
+                    }
+                    cache.put(key, found);
+                    return found;
+                })
+                .onFailure().invoke(e -> LOG.warnf("introspection of an opaque credential failed: %s", e.getMessage()));
+    }
+}

@@ -1,0 +1,82 @@
+package dev.forgeauth.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The gateway's configuration: the route table (configuration, not code) and how opaque credentials
+ * are resolved. Validated at start by {@link dev.forgeauth.gateway.route.RouteTable}.
+ *
+ * <pre>
+ * forge.gateway.routes.deployments.prefixes=/api/v1/deployments
+ * forge.gateway.routes.deployments.upstreams=http://127.0.0.1:8090
+ * forge.gateway.routes.deployments.scopes.GET=deployment:read
+ * forge.gateway.routes.deployments.scopes.default=deployment:write
+ * </pre>
+ */
+@ConfigMapping(prefix = "forge.gateway")
+public interface GatewayConfig {
+
+    /** Routes by name. */
+    Map<String, RouteConfig> routes();
+
+    Introspection introspection();
+
+    RateLimit rateLimit();
+
+    interface RouteConfig {
+        /** Path prefixes; a prefix matches itself and everything below it. Longest prefix wins. */
+        List<String> prefixes();
+
+        /** One or more upstream base URLs (http://host:port), used in turn. */
+        List<String> upstreams();
+
+        /** Public routes are not authenticated here: the upstream endpoint checks its own credentials. */
+        @WithName("public")
+        @WithDefault("false")
+        boolean isPublic();
+
+        /** Required scope per HTTP method; {@code default} for methods not listed. */
+        Map<String, String> scopes();
+
+        /** Upstream response timeout (idle time waiting for bytes). */
+        @WithDefault("30s")
+        Duration timeout();
+
+        /** Accept an API key in the {@code api_key} query parameter (off: query strings end up in logs). */
+        @WithDefault("false")
+        boolean apiKeyQuery();
+
+        /** Requests per second per credential on this route; the gateway-wide default when absent. */
+        Optional<Integer> rateLimit();
+    }
+
+    interface Introspection {
+        /** The introspection endpoint, for opaque credentials (PATs, API keys, sessions). */
+        @WithDefault("http://127.0.0.1:8082/oauth/introspect")
+        String url();
+
+        /** The gateway's own client (scope introspect). Without it opaque credentials are refused. */
+        Optional<String> clientId();
+
+        Optional<String> clientSecret();
+
+        /** How long an opaque credential's answer is reused; revocations clear it at once. */
+        @WithDefault("10s")
+        Duration cacheTtl();
+    }
+
+    interface RateLimit {
+        /**
+         * Requests per second per credential (client or subject), shared by every gateway instance. The
+         * bucket holds two seconds' worth, so a quiet client may burst to twice the rate.
+         */
+        @WithDefault("100")
+        int perSecond();
+    }
+}

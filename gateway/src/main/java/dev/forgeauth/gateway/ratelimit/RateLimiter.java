@@ -1,0 +1,109 @@
+package dev.forgeauth.gateway.ratelimit;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Token buckets per credential, shared by every gateway instance through Redis, with a local fast path:
+ * an instance leases a batch of tokens (a tenth of a second's worth) from the Redis bucket and spends
+ * them locally, so at full speed it talks to Redis about ten times a second per credential, not once per
+ * request. The bucket itself lives in a Redis hash updated by a Lua script on Redis' clock, so instances
+ * with skewed clocks agree. If Redis is unreachable the limiter lets requests through (logged): rate
+ * limiting is protection, not authentication.
+ */
+@ApplicationScoped
+public class RateLimiter {
+
+    private static final Logger LOG = Logger.getLogger(RateLimiter.class);
+
+    /** KEYS[1] bucket; ARGV rate/s, burst, wanted. Returns the tokens granted. */
+    static final String SCRIPT = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local rate = tonumber(ARGV[1])
+            local burst = tonumber(ARGV[2])
+            local want = tonumber(ARGV[3])
+            local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+            local tokens = tonumber(b[1]) or burst
+            local ts = tonumber(b[2]) or now
+            tokens = math.min(burst, tokens + math.max(0, now - ts) * rate / 1000)
+            local got = math.min(want, math.floor(tokens))
+            tokens = tokens - got
+            redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
+            redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
+            return got
+            """;
+
+    private final ReactiveRedisDataSource redis;
+    private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    public RateLimiter(ReactiveRedisDataSource redis) {
+        this.redis = redis;
+    }
+
+    static final class Bucket {
+        long leased;
+        long deniedUntil;
+        Uni<Long> inFlight;
+    }
+
+    /** 0 when the request may pass, else the seconds to wait. */
+    public Uni<Long> acquire(String key, int perSecond, int burst) {
+        Bucket b = buckets.computeIfAbsent(key, k -> new Bucket());
+        Uni<Long> lease;
+        synchronized (b) {
+            if (b.leased > 0) {
+                b.leased--;
+                return Uni.createFrom().item(0L);
+            }
+            long now = System.nanoTime();
+            if (b.deniedUntil != 0 && now - b.deniedUntil < 0) {
+                return Uni.createFrom().item(retryAfter(perSecond));
+            }
+            if (b.inFlight == null) {
+                long batch = Math.max(1, perSecond / 10);
+                b.inFlight = lease(key, perSecond, Math.max(burst, 1), batch).memoize().indefinitely();
+            }
+            lease = b.inFlight;
+        }
+        return lease.map(got -> {
+            synchronized (b) {
+                b.inFlight = null;
+                if (got > 0) {
+                    b.leased += got;
+                }
+                if (b.leased > 0) {
+                    b.leased--;
+                    return 0L;
+                }
+                b.deniedUntil = System.nanoTime() + Math.max(100_000_000L, 1_000_000_000L / perSecond);
+                return retryAfter(perSecond);
+            }
+        });
+    }
+
+    private Uni<Long> lease(String key, int perSecond, int burst, long batch) {
+        return redis.execute("EVAL", SCRIPT, "1", "forge:rl:" + key, Integer.toString(perSecond),
+                        Integer.toString(burst), Long.toString(batch))
+                .map(Response::toLong)
+                .onFailure().recoverWithItem(e -> {
+                    LOG.debugf("rate limiter without Redis (%s): letting requests through", e.getMessage());
+                    return batch;
+                });
+    }
+
+    static long retryAfter(int perSecond) {
+        return Math.max(1, (long) Math.ceil(1.0 / perSecond));
+    }
+
+    /** Drops idle local state; buckets are cheap to rebuild from Redis. */
+    public void trim() {
+        if (buckets.size() > 100_000) {
+            buckets.clear();
+        }
+    }
+}

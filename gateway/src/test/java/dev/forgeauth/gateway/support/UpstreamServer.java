@@ -1,0 +1,111 @@
+package dev.forgeauth.gateway.support;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.forgeauth.testing.LocalInfra;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real upstream on a socket: answers every request with JSON of what it received (method, raw path,
+ * query, headers, body size), counts requests per path, and has a slow path. Also reserves a port with
+ * nothing listening, for the "upstream is down" route.
+ */
+public class UpstreamServer implements QuarkusTestResourceLifecycleManager {
+
+    public static final Map<String, AtomicInteger> HITS = new java.util.concurrent.ConcurrentHashMap<>();
+    private HttpServer server;
+
+    public static int hits(String pathPrefix) {
+        return HITS.entrySet().stream().filter(e -> e.getKey().startsWith(pathPrefix))
+                .mapToInt(e -> e.getValue().get()).sum();
+    }
+
+    public static int totalHits() {
+        return HITS.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.setExecutor(Executors.newFixedThreadPool(8));
+            server.createContext("/", this::echo);
+            server.start();
+            String up = "http://127.0.0.1:" + server.getAddress().getPort();
+            String down = "http://127.0.0.1:" + LocalInfra.freePort();
+            Map<String, String> c = new HashMap<>();
+            for (String r : List.of("deployments", "infrastructure", "auth", "introspection")) {
+                c.put("forge.gateway.routes." + r + ".upstreams", up);
+            }
+            c.put("forge.gateway.routes.down.prefixes", "/api/v1/down");
+            c.put("forge.gateway.routes.down.upstreams", down);
+            c.put("forge.gateway.routes.down.scopes.default", "deployment:read");
+            c.put("forge.gateway.routes.slow.prefixes", "/api/v1/slow");
+            c.put("forge.gateway.routes.slow.upstreams", up);
+            c.put("forge.gateway.routes.slow.timeout", "300ms");
+            c.put("forge.gateway.routes.slow.scopes.default", "deployment:read");
+            c.put("forge.gateway.routes.limited.prefixes", "/api/v1/limited");
+            c.put("forge.gateway.routes.limited.upstreams", up);
+            c.put("forge.gateway.routes.limited.rate-limit", "1");
+            c.put("forge.gateway.routes.limited.scopes.default", "deployment:read");
+            c.put("forge.gateway.routes.keyquery.prefixes", "/api/v1/keyquery");
+            c.put("forge.gateway.routes.keyquery.upstreams", up);
+            c.put("forge.gateway.routes.keyquery.api-key-query", "true");
+            c.put("forge.gateway.routes.keyquery.scopes.default", "deployment:read");
+            return c;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void echo(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getRawPath();
+        HITS.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+        long size = 0;
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] buf = new byte[65536];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                size += n;
+            }
+        }
+        if (path.startsWith("/api/v1/slow")) {
+            try {
+                Thread.sleep(2000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        JsonObject headers = new JsonObject();
+        ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(", ", v)));
+        byte[] body = new JsonObject().put("method", ex.getRequestMethod()).put("path", path)
+                .put("query", ex.getRequestURI().getRawQuery()).put("headers", headers).put("body_bytes", size)
+                .encode().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.getResponseHeaders().add("Connection", "keep-alive");
+        if ("HEAD".equals(ex.getRequestMethod())) {
+            ex.sendResponseHeaders(200, -1);
+        } else {
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+        }
+        ex.close();
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+}
