@@ -29,14 +29,16 @@ export FORGE_GATEWAY_PORT="${FORGE_GATEWAY_PORT:-8080}"
 export FORGE_ECHO_PORT="${FORGE_ECHO_PORT:-8090}"
 BOOTSTRAP_ID="forge-admin"
 BOOTSTRAP_SECRET="forge-admin-secret"
+DEMO_ID="demo-service"
+DEMO_SECRET="demo-service-secret"
 # the local stack has well-known credentials: listen on loopback only unless told otherwise
 BIND_HOST="${FORGE_BIND_HOST:-127.0.0.1}"
 
 # name module port, in start order (auth-service first: it runs the migrations)
 SERVICES="auth-service:auth-service:$FORGE_AUTH_PORT
 token-introspection-service:token-introspection-service:$FORGE_INTROSPECTION_PORT
-gateway:gateway:$FORGE_GATEWAY_PORT
-echo-upstream:echo-upstream:$FORGE_ECHO_PORT"
+echo-upstream:echo-upstream:$FORGE_ECHO_PORT
+gateway:gateway:$FORGE_GATEWAY_PORT"
 
 cd "$ROOT"
 # shellcheck source=deploy/local/lib.sh
@@ -209,6 +211,14 @@ start_service() { # name module port
     FORGE_KEK="$FORGE_KEK" \
         FORGE_BOOTSTRAP_CLIENT_ID="$BOOTSTRAP_ID" \
         FORGE_BOOTSTRAP_CLIENT_SECRET="$BOOTSTRAP_SECRET" \
+        FORGE_DEMO_CLIENT_ID="$DEMO_ID" \
+        FORGE_DEMO_CLIENT_SECRET="$DEMO_SECRET" \
+        FORGE_GATEWAY_CLIENT_ID="$BOOTSTRAP_ID" \
+        FORGE_GATEWAY_CLIENT_SECRET="$BOOTSTRAP_SECRET" \
+        FORGE_AUTH_URL="http://127.0.0.1:$FORGE_AUTH_PORT" \
+        FORGE_JWKS_URL="http://127.0.0.1:$FORGE_AUTH_PORT/oauth/jwks" \
+        FORGE_INTROSPECTION_URL="http://127.0.0.1:$FORGE_INTROSPECTION_PORT" \
+        FORGE_ECHO_URL="http://127.0.0.1:$FORGE_ECHO_PORT" \
         QUARKUS_HTTP_HOST="$BIND_HOST" \
         nohup "$JAVA" ${FORGE_JAVA_OPTS:-} -jar "$jar" </dev/null >"$STATE/$name.log" 2>&1 &
     echo $! >"$STATE/$name.pid"
@@ -273,7 +283,7 @@ redis_note=""
 cat <<EOF
 
 Forge Auth is running locally.
-  gateway                      http://localhost:$FORGE_GATEWAY_PORT   (front door; does not route yet)
+  gateway                      http://localhost:$FORGE_GATEWAY_PORT   (the front door: use this one)
   auth-service                 http://localhost:$FORGE_AUTH_PORT
   token-introspection-service  http://localhost:$FORGE_INTROSPECTION_PORT
   echo upstream                http://localhost:$FORGE_ECHO_PORT
@@ -285,9 +295,15 @@ Forge Auth is running locally.
 Bootstrap admin client (scopes: admin introspect)
   client_id      $BOOTSTRAP_ID
   client_secret  $BOOTSTRAP_SECRET
+Demo service client (scopes: deployment:read deployment:write infrastructure:read infrastructure:write)
+  client_id      $DEMO_ID
+  client_secret  $DEMO_SECRET
 
-Get a token:
-  curl -s -u $BOOTSTRAP_ID:$BOOTSTRAP_SECRET -d grant_type=client_credentials http://localhost:$FORGE_AUTH_PORT/oauth/token
+Get a token, then call an API through the gateway:
+  curl -s -u $BOOTSTRAP_ID:$BOOTSTRAP_SECRET -d grant_type=client_credentials http://localhost:$FORGE_GATEWAY_PORT/oauth/token
+  TOKEN=\$(curl -s -u $DEMO_ID:$DEMO_SECRET -d grant_type=client_credentials -d scope=deployment:read \\
+    http://localhost:$FORGE_GATEWAY_PORT/oauth/token | sed 's/.*"access_token":"\([^"]*\)".*/\\1/')
+  curl -s -H "Authorization: Bearer \$TOKEN" http://localhost:$FORGE_GATEWAY_PORT/api/v1/deployments
 
 Logs: deploy/local/.state/*.log    Stop: deploy/local/down.sh
 EOF

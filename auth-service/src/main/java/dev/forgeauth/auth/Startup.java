@@ -36,5 +36,15 @@ public class Startup {
             boolean created = clients.createIfAbsent(m, secret.get()).await().atMost(Duration.ofSeconds(30));
             LOG.infof(created ? "bootstrap admin client %s created" : "bootstrap admin client %s already exists", id.get());
         }
+        var demoId = config.demo().clientId().filter(s -> !s.isBlank());
+        var demoSecret = config.demo().clientSecret().filter(s -> !s.isBlank());
+        if (demoId.isPresent() && demoSecret.isPresent()) {
+            ClientMetadata m = new ClientMetadata(demoId.get(), "Demo service", List.of("client_credentials"),
+                    List.of(), "deployment:read deployment:write infrastructure:read infrastructure:write",
+                    "client_secret_basic", config.token().defaultTtl());
+            if (clients.createIfAbsent(m, demoSecret.get()).await().atMost(Duration.ofSeconds(30))) {
+                LOG.infof("demo client %s created", demoId.get());
+            }
+        }
     }
 }

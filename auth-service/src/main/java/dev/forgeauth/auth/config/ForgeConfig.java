@@ -25,6 +25,8 @@ public interface ForgeConfig {
 
     Bootstrap bootstrap();
 
+    Demo demo();
+
     Keys keys();
 
     Token token();
@@ -35,6 +37,16 @@ public interface ForgeConfig {
 
     interface Bootstrap {
         /** Admin client created at start if absent (scopes {@code admin introspect}). */
+        Optional<String> clientId();
+
+        Optional<String> clientSecret();
+    }
+
+    interface Demo {
+        /**
+         * A demo service client created at start if absent (local run only), with the contract's demo
+         * scopes: deployment:read/write, infrastructure:read/write.
+         */
         Optional<String> clientId();
 
         Optional<String> clientSecret();
