@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Creates the Secrets the dev overlay needs, with fresh random values, in namespace forge-auth (or $1).
+# A Secret that already exists is left as it is (the key-encryption key above all: the signing keys
+# in the database can only be read with the KEK they were stored under). Prints nothing secret except
+# the bootstrap client's credentials, which the operator needs.
+#   deploy/k8s/overlays/dev/create-secrets.sh [namespace]
+set -euo pipefail
+NS="${1:-forge-auth}"
+command -v kubectl >/dev/null || { echo "kubectl not found" >&2; exit 1; }
+
+rand() { head -c "$1" /dev/urandom | base64 | tr -d '\n'; }
+rand_url() { head -c "$1" /dev/urandom | base64 | tr -d '\n=' | tr '+/' '-_'; }
+
+kubectl get namespace "$NS" >/dev/null 2>&1 || kubectl create namespace "$NS"
+
+create() { # name, then --from-literal=... arguments
+    local name="$1"
+    shift
+    if kubectl -n "$NS" get secret "$name" >/dev/null 2>&1; then
+        echo "secret $name exists: kept"
+    else
+        kubectl -n "$NS" create secret generic "$name" "$@" >/dev/null
+        echo "secret $name created"
+    fi
+}
+
+create forge-kek --from-literal=kek="$(rand 32)"
+BOOTSTRAP_SECRET="$(rand_url 32)"
+create forge-bootstrap --from-literal=client-id=forge-admin --from-literal=client-secret="$BOOTSTRAP_SECRET"
+# dev: the gateway introspects with the bootstrap client (it holds scope introspect); production uses a
+# client of its own (deploy/README.md)
+if ! kubectl -n "$NS" get secret forge-gateway-client >/dev/null 2>&1; then
+    id="$(kubectl -n "$NS" get secret forge-bootstrap -o jsonpath='{.data.client-id}' | base64 -d)"
+    secret="$(kubectl -n "$NS" get secret forge-bootstrap -o jsonpath='{.data.client-secret}' | base64 -d)"
+    create forge-gateway-client --from-literal=client-id="$id" --from-literal=client-secret="$secret"
+else
+    echo "secret forge-gateway-client exists: kept"
+fi
+create forge-db-app --from-literal=host=postgres --from-literal=port=5432 --from-literal=dbname=forgeauth \
+    --from-literal=username=forgeauth --from-literal=password="$(rand_url 24)"
+REDIS_PASSWORD="$(rand_url 24)"
+create forge-redis --from-literal=hosts="redis://redis:6379" --from-literal=password="$REDIS_PASSWORD"
+
+echo
+echo "bootstrap admin client (scopes admin introspect):"
+echo "  client_id     $(kubectl -n "$NS" get secret forge-bootstrap -o jsonpath='{.data.client-id}' | base64 -d)"
+echo "  client_secret: kubectl -n $NS get secret forge-bootstrap -o jsonpath='{.data.client-secret}' | base64 -d"
