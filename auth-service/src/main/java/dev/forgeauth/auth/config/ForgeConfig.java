@@ -35,6 +35,67 @@ public interface ForgeConfig {
 
     RateLimit rateLimit();
 
+    Login login();
+
+    Session session();
+
+    Refresh refresh();
+
+    interface Login {
+        /** The client_id of tokens from the first-party login (POST /auth/login). */
+        @WithDefault("forge-login")
+        String clientId();
+
+        /** Lifetime of login access tokens, in seconds. */
+        @WithDefault("900")
+        int accessTokenTtl();
+
+        /** Failed logins per account in one window before the account is throttled. */
+        @WithDefault("5")
+        int maxFailuresPerAccount();
+
+        /** Failed logins per client address in one window before the address is throttled. */
+        @WithDefault("50")
+        int maxFailuresPerAddress();
+
+        @WithDefault("15m")
+        Duration failureWindow();
+
+        /** Longest throttle; it doubles with each failure past the limit up to this. */
+        @WithDefault("5m")
+        Duration maxBlock();
+
+        /** How long an mfa_token (between the password and the second factor) lives. */
+        @WithDefault("5m")
+        Duration mfaTokenTtl();
+    }
+
+    interface Session {
+        @WithDefault("P30D")
+        Duration absoluteLifetime();
+
+        /** Secure cookie flag; switch off only for a local run over plain http. */
+        @WithDefault("true")
+        boolean secureCookie();
+    }
+
+    interface Refresh {
+        /** A refresh-token family (one login's chain of rotations) ends after this, used or not. */
+        @WithDefault("P30D")
+        Duration absoluteLifetime();
+
+        /** A refresh token unused for this long is dead. */
+        @WithDefault("P7D")
+        Duration idleLifetime();
+
+        /**
+         * A rotated token presented again within this time is the loser of a concurrent refresh, not a
+         * replay: it is refused without ending the family. Later reuse ends the family (RFC 9700 §4.14).
+         */
+        @WithDefault("2s")
+        Duration concurrentLeeway();
+    }
+
     interface Bootstrap {
         /** Admin client created at start if absent (scopes {@code admin introspect}). */
         Optional<String> clientId();

@@ -37,6 +37,7 @@ public class RevocationStore {
     private final ReactiveRedisDataSource redis;
     private final RevocationView view;
     private final AtomicBoolean dirty = new AtomicBoolean(true);
+    private volatile String marker;
 
     public RevocationStore(Pool pool, ReactiveRedisDataSource redis, RevocationView view) {
         this.pool = pool;
@@ -94,7 +95,7 @@ public class RevocationStore {
      */
     @Scheduled(every = "${forge.revocation.sync-interval:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sync() {
-        return redis.key().exists(RevocationKeys.MARKER)
+        return marker().chain(m -> redis.key().exists(m))
                 .chain(present -> present && !dirty.get() ? Uni.createFrom().voidItem() : reseed())
                 .onFailure().recoverWithItem(e -> {
                     dirty.set(true);
@@ -134,11 +135,23 @@ public class RevocationStore {
                     }
                     return u;
                 })
-                .chain(() -> redis.value(String.class).set(RevocationKeys.MARKER, Instant.now().toString()))
+                .chain(() -> marker())
+                .chain(m -> redis.value(String.class).set(m, Instant.now().toString()))
                 .chain(() -> redis.pubsub(String.class).publish(RevocationKeys.CHANNEL, "{\"t\":\"reload\"}"))
                 .invoke(() -> LOG.info("revocation list re-seeded into Redis from PostgreSQL"))
                 .replaceWithVoid()
                 .onFailure().invoke(e -> dirty.set(true));
+    }
+
+    /** This installation's seed marker: {@code forge:revoked:seeded:<deployment id>}. */
+    public Uni<String> marker() {
+        if (marker != null) {
+            return Uni.createFrom().item(marker);
+        }
+        return pool.query("SELECT id FROM deployment").execute().map(rs -> {
+            marker = RevocationKeys.MARKER + ":" + rs.iterator().next().getUUID("id");
+            return marker;
+        });
     }
 
     /** Forgets revocations of tokens that have expired anyway. */

@@ -29,16 +29,19 @@ import org.jose4j.lang.UnresolvableKeyException;
 public class BearerAuth {
 
     /** The verified caller. */
-    public record Caller(String subject, String clientId, Set<String> scopes, String jti, long issuedAt) {
+    public record Caller(String subject, String clientId, Set<String> scopes, String jti, long issuedAt,
+            String sessionId) {
     }
 
     private final JwtConsumer consumer;
     private final ClientRegistry clients;
     private final RevocationView revocations;
+    private final String loginClientId;
 
     public BearerAuth(SigningKeys keys, ForgeConfig config, ClientRegistry clients, RevocationView revocations) {
         this.clients = clients;
         this.revocations = revocations;
+        this.loginClientId = config.login().clientId();
         this.consumer = new JwtConsumerBuilder()
                 .setRequireExpirationTime()
                 .setRequireIssuedAt()
@@ -59,7 +62,7 @@ public class BearerAuth {
                 .build();
     }
 
-    /** Verifies the token and requires {@code scope}; fails with 401 or 403 as RFC 6750 says. */
+    /** Verifies the token and requires {@code scope} (none when null); fails with 401 or 403 as RFC 6750 says. */
     public Uni<Caller> require(String authorization, String scope) {
         if (authorization == null || authorization.isBlank()) {
             return Uni.createFrom().failure(OAuthException.missingToken("A bearer token is required"));
@@ -73,19 +76,28 @@ public class BearerAuth {
             JwtClaims claims = consumer.processToClaims(parts[1].trim());
             Object sc = claims.getClaimValue("scope");
             caller = new Caller(claims.getSubject(), claims.getStringClaimValue("client_id"),
-                    Scopes.parse(sc instanceof String s ? s : ""), claims.getJwtId(), claims.getIssuedAt().getValue());
+                    Scopes.parse(sc instanceof String s ? s : ""), claims.getJwtId(), claims.getIssuedAt().getValue(),
+                    claims.getClaimValue("sid") instanceof String sid ? sid : null);
         } catch (InvalidJwtException | MalformedClaimException e) {
             return Uni.createFrom().failure(OAuthException.invalidToken("The access token is invalid or expired"));
         }
-        if (revocations.isRevoked(caller.jti(), caller.clientId(), caller.subject(), caller.issuedAt())) {
+        if (revocations.isRevoked(caller.jti(), caller.clientId(), caller.subject(), caller.issuedAt())
+                || caller.sessionId() != null && revocations.isRevoked(caller.sessionId(), null, null, 0)) {
             return Uni.createFrom().failure(OAuthException.invalidToken("The access token has been revoked"));
+        }
+        if (loginClientId.equals(caller.clientId())) {
+            // first-party login tokens: the session check is the caller's (UserAuth)
+            if (scope != null && !caller.scopes().contains(scope)) {
+                return Uni.createFrom().failure(OAuthException.insufficientScope(scope));
+            }
+            return Uni.createFrom().item(caller);
         }
         // A token outlives nothing it was issued to: a deleted client's tokens stop here at once.
         return clients.find(caller.clientId() == null ? "" : caller.clientId()).map(found -> {
             if (found.isEmpty()) {
                 throw OAuthException.invalidToken("The access token's client no longer exists");
             }
-            if (!caller.scopes().contains(scope)) {
+            if (scope != null && !caller.scopes().contains(scope)) {
                 throw OAuthException.insufficientScope(scope);
             }
             return caller;

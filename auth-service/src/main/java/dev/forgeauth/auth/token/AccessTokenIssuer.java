@@ -31,7 +31,10 @@ public class AccessTokenIssuer {
     }
 
     /** What the grant decided; the issuer adds iss, aud, iat, exp and jti. */
-    public record AccessTokenRequest(String subject, String clientId, String scope, int ttlSeconds) {
+    public record AccessTokenRequest(String subject, String clientId, String scope, int ttlSeconds, String sessionId) {
+        public AccessTokenRequest(String subject, String clientId, String scope, int ttlSeconds) {
+            this(subject, clientId, scope, ttlSeconds, null);
+        }
     }
 
     public record IssuedToken(String token, String jti, long issuedAt, long expiresAt, String kid) {
@@ -54,6 +57,10 @@ public class AccessTokenIssuer {
         claims.setJwtId(jti);
         claims.setClaim("client_id", req.clientId());
         claims.setClaim("scope", req.scope());
+        if (req.sessionId() != null) {
+            // ends with the session: verifiers treat a revoked sid like a revoked jti
+            claims.setClaim("sid", req.sessionId());
+        }
 
         JsonWebSignature jws = new JsonWebSignature();
         jws.setPayload(claims.toJson());

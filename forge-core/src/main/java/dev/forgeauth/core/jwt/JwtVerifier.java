@@ -145,9 +145,10 @@ public class JwtVerifier {
                 }
             }
             Object clientId = c.getClaimValue("client_id");
+            Object sid = c.getClaimValue("sid");
             return new VerifiedToken(c.getJwtId(), c.getSubject(), clientId instanceof String s ? s : null, scope,
                     Set.copyOf(scopes), c.getIssuer(), List.copyOf(c.getAudience()), c.getIssuedAt().getValue(),
-                    c.getExpirationTime().getValue());
+                    c.getExpirationTime().getValue(), sid instanceof String s ? s : null);
         } catch (InvalidJwtException | MalformedClaimException e) {
             throw new InvalidTokenException(e.getMessage());
         }

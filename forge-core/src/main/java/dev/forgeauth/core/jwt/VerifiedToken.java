@@ -8,7 +8,7 @@ import java.util.Set;
  * Revocation is not part of it: it is checked on every use against the revocation view.
  */
 public record VerifiedToken(String jti, String subject, String clientId, String scope, Set<String> scopes,
-        String issuer, List<String> audience, long issuedAt, long expiresAt) {
+        String issuer, List<String> audience, long issuedAt, long expiresAt, String sessionId) {
 
     public boolean hasScope(String s) {
         return scopes.contains(s);

@@ -80,6 +80,12 @@ public class RevocationView {
         return false;
     }
 
+    /** As {@link #isRevoked(String, String, String, long)}, and revoked when its session was ended. */
+    public boolean isRevoked(dev.forgeauth.core.jwt.VerifiedToken t) {
+        return isRevoked(t.jti(), t.clientId(), t.subject(), t.issuedAt())
+                || t.sessionId() != null && tokens.containsKey(t.sessionId());
+    }
+
     /** Loaded at least once: answers are complete for everything revoked before the start. */
     public boolean loaded() {
         return loaded;

@@ -75,7 +75,7 @@ public class Authenticator {
             return verifier.verify(credential)
                     .onFailure().transform(e -> OAuthException.invalidToken("The access token is invalid or expired"))
                     .map(t -> {
-                        if (revocations.isRevoked(t.jti(), t.clientId(), t.subject(), t.issuedAt())) {
+                        if (revocations.isRevoked(t)) {
                             throw OAuthException.invalidToken("The access token has been revoked");
                         }
                         return new Identity(t.subject(), t.clientId(), t.scopes(), t.scope(), "jwt");

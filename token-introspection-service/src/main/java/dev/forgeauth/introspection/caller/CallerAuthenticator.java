@@ -143,7 +143,7 @@ public class CallerAuthenticator {
         return verifier.verify(token)
                 .onFailure().transform(e -> OAuthException.invalidToken("The access token is invalid or expired"))
                 .map(t -> {
-                    if (revocations.isRevoked(t.jti(), t.clientId(), t.subject(), t.issuedAt())) {
+                    if (revocations.isRevoked(t)) {
                         throw OAuthException.invalidToken("The access token has been revoked");
                     }
                     if (!t.hasScope(SCOPE)) {

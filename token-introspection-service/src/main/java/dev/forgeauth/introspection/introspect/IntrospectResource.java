@@ -66,7 +66,7 @@ public class IntrospectResource {
 
     private Uni<String> jwt(String token) {
         return verifier.verify(token)
-                .map(t -> revocations.isRevoked(t.jti(), t.clientId(), t.subject(), t.issuedAt()) ? INACTIVE : active(t))
+                .map(t -> revocations.isRevoked(t) ? INACTIVE : active(t))
                 .onFailure().recoverWithItem(e -> {
                     LOG.debugf("inactive JWT: %s", e.getMessage());
                     return INACTIVE;
@@ -88,6 +88,7 @@ public class IntrospectResource {
                 .field("iss", t.issuer())
                 .audience(t.audience())
                 .field("jti", t.jti())
+                .field("sid", t.sessionId())
                 .field("token_type", "Bearer")
                 .field("forge_token_kind", "jwt")
                 .build();

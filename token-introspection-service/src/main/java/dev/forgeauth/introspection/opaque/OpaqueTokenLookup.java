@@ -23,7 +23,7 @@ import org.jboss.logging.Logger;
 public class OpaqueTokenLookup {
 
     private static final Logger LOG = Logger.getLogger(OpaqueTokenLookup.class);
-    public static final String CACHE_PREFIX = "forge:opaque:";
+    public static final String CACHE_PREFIX = dev.forgeauth.core.revocation.RevocationKeys.OPAQUE_CACHE;
     static final long CACHE_SECONDS = 30;
 
     private final List<OpaqueTokenKind> kinds = new ArrayList<>();

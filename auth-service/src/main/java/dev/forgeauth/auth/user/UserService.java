@@ -1,0 +1,145 @@
+package dev.forgeauth.auth.user;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.forgeauth.auth.audit.AuditLog;
+import dev.forgeauth.auth.client.Scopes;
+import dev.forgeauth.auth.revocation.RevocationStore;
+import dev.forgeauth.auth.session.SessionStore;
+import dev.forgeauth.core.error.OAuthException;
+import dev.forgeauth.core.http.JsonFields;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/** Creating, changing and removing users; removal revokes every credential the user holds. */
+@ApplicationScoped
+public class UserService {
+
+    static final List<String> DEFAULT_SCOPES = List.of("deployment:read");
+
+    private final UserRepository users;
+    private final PasswordHasher passwords;
+    private final RevocationStore revocations;
+    private final SessionStore sessions;
+    private final AuditLog audit;
+    private final Pool pool;
+
+    public UserService(UserRepository users, PasswordHasher passwords, RevocationStore revocations,
+            SessionStore sessions, AuditLog audit, Pool pool) {
+        this.users = users;
+        this.passwords = passwords;
+        this.revocations = revocations;
+        this.sessions = sessions;
+        this.audit = audit;
+        this.pool = pool;
+    }
+
+    public Uni<User> create(JsonNode body, String actor) {
+        String email = Emails.normalise(JsonFields.requiredText(body, "email", 320));
+        if (email == null) {
+            throw OAuthException.invalidRequest("email is not a valid address");
+        }
+        String password = JsonFields.requiredText(body, "password", 1024);
+        PasswordPolicy.check(password, email);
+        List<String> scopes = body.has("scopes") ? scopes(body.get("scopes")) : DEFAULT_SCOPES;
+        UUID id = UUID.randomUUID();
+        return passwords.hash(password)
+                .chain(hash -> users.insert(id, email, hash, scopes))
+                .chain(inserted -> {
+                    if (!inserted) {
+                        return Uni.createFrom().failure(new OAuthException("invalid_request",
+                                "A user with this email already exists", 409));
+                    }
+                    return users.findById(id);
+                })
+                .call(u -> audit.record(AuditLog.USER_CREATED, u.id(), actor, null, null));
+    }
+
+    public Uni<User> update(UUID id, JsonNode body, String actor) {
+        JsonFields.object(body);
+        return users.findById(id).chain(current -> {
+            if (current == null) {
+                return Uni.createFrom().failure(OAuthException.notFound("No such user"));
+            }
+            String email = current.email();
+            if (body.has("email")) {
+                email = Emails.normalise(JsonFields.requiredText(body, "email", 320));
+                if (email == null) {
+                    return Uni.createFrom().failure(OAuthException.invalidRequest("email is not a valid address"));
+                }
+            }
+            List<String> scopes = body.has("scopes") ? scopes(body.get("scopes")) : current.scopes();
+            String finalEmail = email;
+            Uni<String> hash = Uni.createFrom().item(current.passwordHash());
+            if (body.has("password")) {
+                String password = JsonFields.requiredText(body, "password", 1024);
+                PasswordPolicy.check(password, email);
+                hash = passwords.hash(password);
+            }
+            JsonObject changed = new JsonObject().put("fields", new io.vertx.core.json.JsonArray(
+                    fieldNames(body.fieldNames())));
+            return hash.chain(h -> users.update(id, finalEmail, h, scopes))
+                    .onFailure(e -> String.valueOf(e.getMessage()).contains("app_user_email_key"))
+                    .transform(e -> new OAuthException("invalid_request", "A user with this email already exists", 409))
+                    .call(u -> audit.record(AuditLog.USER_CHANGED, id, actor, null, changed));
+        });
+    }
+
+    /**
+     * Deletes the user and everything they hold: a subject cut-off revokes their access tokens everywhere,
+     * their sessions and refresh tokens go with the row, cached introspection answers are dropped.
+     */
+    public Uni<Boolean> delete(UUID id, String actor) {
+        return pool.preparedQuery("SELECT token_hash FROM user_session WHERE user_id = $1 UNION ALL "
+                        + "SELECT token_hash FROM refresh_token WHERE user_id = $1").execute(Tuple.of(id))
+                .map(rs -> {
+                    List<String> hashes = new ArrayList<>();
+                    for (Row r : rs) {
+                        hashes.add(r.getString("token_hash"));
+                    }
+                    return hashes;
+                })
+                .chain(hashes -> users.delete(id).chain(deleted -> {
+                    if (!deleted) {
+                        return Uni.createFrom().item(false);
+                    }
+                    return revocations.cutOff("subject", id.toString(), System.currentTimeMillis() / 1000 + 1)
+                            .chain(() -> sessions.evictCached(hashes))
+                            .call(() -> audit.record(AuditLog.USER_DELETED, id, actor, null, null))
+                            .replaceWith(true);
+                }));
+    }
+
+    static List<String> scopes(JsonNode node) {
+        if (node == null || !node.isArray()) {
+            throw OAuthException.invalidRequest("scopes must be an array of strings");
+        }
+        if (node.size() > Scopes.MAX_SCOPES) {
+            throw OAuthException.invalidRequest("too many scopes");
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (JsonNode s : node) {
+            if (!s.isTextual() || Scopes.parseStrict(s.textValue()) == null || s.textValue().contains(" ")
+                    || s.textValue().isEmpty()) {
+                throw OAuthException.invalidRequest("each scope must be one scope token (RFC 6749 §3.3)");
+            }
+            out.add(s.textValue());
+        }
+        return List.copyOf(out);
+    }
+
+    private static <T> List<T> fieldNames(Iterator<T> it) {
+        List<T> out = new ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+}
