@@ -41,6 +41,26 @@ public interface ForgeConfig {
 
     Refresh refresh();
 
+    Credentials credentials();
+
+    interface Credentials {
+        /** Longest lifetime of a personal access token, in days (the rotation rule of the seed guides). */
+        @WithDefault("90")
+        int patMaxDays();
+
+        /** Lifetime of a personal access token when none is asked for, in days. */
+        @WithDefault("30")
+        int patDefaultDays();
+
+        /** How long a rotated API key keeps working beside its replacement. */
+        @WithDefault("P7D")
+        java.time.Duration apiKeyRotationGrace();
+
+        /** Most live credentials of each kind one user may hold. */
+        @WithDefault("100")
+        int maxPerUser();
+    }
+
     interface Login {
         /** The client_id of tokens from the first-party login (POST /auth/login). */
         @WithDefault("forge-login")

@@ -84,7 +84,8 @@ public class Authenticator {
         if (credential.length() > 512) {
             return Uni.createFrom().failure(OAuthException.invalidToken("The credential is invalid"));
         }
-        return opaque.resolve(credential)
+        String address = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+        return opaque.resolve(credential, address)
                 .onFailure().transform(e -> OAuthException.unavailable("Credentials cannot be checked right now"))
                 .map(found -> found.orElseThrow(() -> OAuthException.invalidToken("The credential is invalid or expired")));
     }

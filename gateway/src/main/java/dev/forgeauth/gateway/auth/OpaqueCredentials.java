@@ -33,7 +33,11 @@ public class OpaqueCredentials {
     private final WebClient client;
     private final URI url;
     private final String basic;
-    private final Cache<String, Optional<Identity>> cache;
+    private final Cache<String, Optional<Cached>> cache;
+
+    /** An answer and the moment the credential expires, so a cached answer never outlives it. */
+    record Cached(Identity identity, long expiresAt) {
+    }
 
     public OpaqueCredentials(Vertx vertx, GatewayConfig config, RevocationView revocations) {
         this.client = WebClient.create(vertx);
@@ -57,18 +61,21 @@ public class OpaqueCredentials {
     }
 
     /** The identity behind an opaque credential, or empty when it is not active. */
-    public Uni<Optional<Identity>> resolve(String credential) {
+    public Uni<Optional<Identity>> resolve(String credential, String clientAddress) {
         if (basic == null) {
             return Uni.createFrom().item(Optional.empty());
         }
         String key = SecretHasher.sha256(credential);
-        Optional<Identity> cached = cache.getIfPresent(key);
-        if (cached != null) {
-            return Uni.createFrom().item(cached);
+        Optional<Cached> cached = cache.getIfPresent(key);
+        long now = System.currentTimeMillis() / 1000;
+        if (cached != null && (cached.isEmpty() || cached.get().expiresAt() > now)) {
+            return Uni.createFrom().item(cached.map(Cached::identity));
         }
         int port = url.getPort() > 0 ? url.getPort() : 80;
         return client.post(port, url.getHost(), url.getRawPath())
                 .putHeader("Authorization", basic)
+                // the user's address, for the credential's last-used record (introspection trusts us as a proxy)
+                .putHeader("X-Forwarded-For", clientAddress == null ? "unknown" : clientAddress)
                 .timeout(5000)
                 .sendForm(MultiMap.caseInsensitiveMultiMap().add("token", credential))
                 .map(resp -> {
@@ -76,16 +83,17 @@ public class OpaqueCredentials {
                         throw new IllegalStateException("introspection answered " + resp.statusCode());
                     }
                     JsonObject j = resp.bodyAsJsonObject();
-                    Optional<Identity> found = Optional.empty();
+                    Optional<Cached> found = Optional.empty();
                     if (j.getBoolean("active", false)) {
                         String scope = j.getString("scope", "");
                         Set<String> scopes = new LinkedHashSet<>(Arrays.asList(scope.split(" ")));
                         scopes.remove("");
-                        found = Optional.of(new Identity(j.getString("sub"), j.getString("client_id"), Set.copyOf(scopes),
-                                scope, j.getString("forge_token_kind", "opaque")));
+                        found = Optional.of(new Cached(new Identity(j.getString("sub"), j.getString("client_id"),
+                                Set.copyOf(scopes), scope, j.getString("forge_token_kind", "opaque")),
+                                j.getLong("exp", Long.MAX_VALUE)));
                     }
                     cache.put(key, found);
-                    return found;
+                    return found.map(Cached::identity);
                 })
                 .onFailure().invoke(e -> LOG.warnf("introspection of an opaque credential failed: %s", e.getMessage()));
     }

@@ -58,7 +58,7 @@ public class IntrospectResource {
         }
         String remote = http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
         return callers.authenticate(authorization, remote)
-                .chain(caller -> JwtVerifier.looksLikeJwt(token) ? jwt(token) : opaque(token))
+                .chain(caller -> JwtVerifier.looksLikeJwt(token) ? jwt(token) : opaque(token, remote))
                 .map(json -> Response.ok(json, MediaType.APPLICATION_JSON_TYPE)
                         .header("Cache-Control", "no-store")
                         .build());
@@ -73,8 +73,8 @@ public class IntrospectResource {
                 });
     }
 
-    private Uni<String> opaque(String token) {
-        return opaque.resolve(token)
+    private Uni<String> opaque(String token, String usedFrom) {
+        return opaque.resolve(token, usedFrom)
                 .map(found -> found.map(IntrospectResource::active).orElse(INACTIVE));
     }
 

@@ -21,4 +21,8 @@ public interface OpaqueTokenKind {
 
     /** Finds the token by its lookup hash in PostgreSQL; empty when unknown. */
     Uni<Optional<TokenInfo>> findByHash(String lookupHash);
+
+    /** Called when an active token of this kind was introspected (for last-used bookkeeping). */
+    default void used(TokenInfo token, String address) {
+    }
 }

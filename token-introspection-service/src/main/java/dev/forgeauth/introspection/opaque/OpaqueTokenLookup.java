@@ -31,12 +31,34 @@ public class OpaqueTokenLookup {
     private final ReactiveRedisDataSource redis;
     private final RevocationView revocations;
 
+    @jakarta.inject.Inject
     public OpaqueTokenLookup(Instance<OpaqueTokenKind> kinds, SecretHasher hasher, ReactiveRedisDataSource redis,
             RevocationView revocations) {
-        kinds.forEach(this.kinds::add);
+        this(toList(kinds), hasher, redis, revocations);
+    }
+
+    OpaqueTokenLookup(List<OpaqueTokenKind> kinds, SecretHasher hasher, ReactiveRedisDataSource redis,
+            RevocationView revocations) {
+        this.kinds.addAll(kinds);
         this.hasher = hasher;
         this.redis = redis;
         this.revocations = revocations;
+    }
+
+    private static List<OpaqueTokenKind> toList(Instance<OpaqueTokenKind> kinds) {
+        List<OpaqueTokenKind> out = new ArrayList<>();
+        kinds.forEach(out::add);
+        return out;
+    }
+
+    /** As {@link #resolve(String)}, noting the use of an active token (the caller's address is the user's). */
+    public Uni<Optional<TokenInfo>> resolve(String token, String usedFrom) {
+        OpaqueTokenKind kind = kindOf(token);
+        return resolve(token).invoke(found -> {
+            if (found.isPresent() && kind != null && usedFrom != null) {
+                kind.used(found.get(), usedFrom);
+            }
+        });
     }
 
     /** The active token's information, or empty when unknown, malformed, expired or revoked. */
