@@ -24,7 +24,9 @@ public record ClientMetadata(String clientId, String clientName, List<String> gr
         String scope, String tokenEndpointAuthMethod, int accessTokenTtl) {
 
     /** Grants that exist at this stage; later grants extend the set. */
-    public static final Set<String> SUPPORTED_GRANTS = Set.of("client_credentials");
+    public static final String DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code";
+    public static final Set<String> SUPPORTED_GRANTS = Set.of("client_credentials", "authorization_code",
+            "refresh_token", DEVICE_CODE);
     public static final Set<String> AUTH_METHODS = Set.of(Client.AUTH_BASIC, Client.AUTH_POST, Client.AUTH_NONE);
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~-]{0,127}");
     private static final int MAX_REDIRECT_URIS = 20;
@@ -90,6 +92,13 @@ public record ClientMetadata(String clientId, String clientName, List<String> gr
         if (ttl < 1 || ttl > maxTtl) {
             throw invalid("access_token_ttl must be between 1 and " + maxTtl + " seconds");
         }
+        if (grants.contains("authorization_code") && redirects.isEmpty()) {
+            throw new OAuthException(OAuthErrors.INVALID_REDIRECT_URI,
+                    "The authorization_code grant needs at least one redirect_uri", 400);
+        }
+        if (Client.AUTH_NONE.equals(method) && grants.contains("client_credentials")) {
+            throw invalid("A public client (token_endpoint_auth_method none) cannot use client_credentials");
+        }
         return new ClientMetadata(clientId, name, List.copyOf(new LinkedHashSet<>(grants)), List.copyOf(redirects),
                 Scopes.join(parsed), method, ttl);
     }
@@ -114,6 +123,17 @@ public record ClientMetadata(String clientId, String clientName, List<String> gr
         if (!uri.isAbsolute() || uri.getFragment() != null || r.length() > 2000) {
             throw new OAuthException(OAuthErrors.INVALID_REDIRECT_URI,
                     "redirect_uri must be an absolute URI without a fragment", 400);
+        }
+        // OAuth 2.1 §2.3.1 / RFC 8252: https, http only to the loopback interface, or a private-use
+        // scheme (reverse domain name) for native apps
+        String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        String host = uri.getHost() == null ? "" : uri.getHost();
+        boolean loopback = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]");
+        boolean ok = scheme.equals("https") && !host.isEmpty() || scheme.equals("http") && loopback
+                || !scheme.equals("http") && !scheme.equals("https") && scheme.contains(".");
+        if (!ok) {
+            throw new OAuthException(OAuthErrors.INVALID_REDIRECT_URI,
+                    "redirect_uri must be https, http on the loopback interface, or a private-use scheme", 400);
         }
     }
 

@@ -43,6 +43,14 @@ public interface ForgeConfig {
 
     Credentials credentials();
 
+    Device device();
+
+    interface Device {
+        /** Seconds a device must wait between polls (RFC 8628 §3.2). */
+        @WithDefault("5")
+        int interval();
+    }
+
     interface Credentials {
         /** Longest lifetime of a personal access token, in days (the rotation rule of the seed guides). */
         @WithDefault("90")

@@ -37,12 +37,23 @@ public class DiscoveryResource {
         grantTypes.sort(null);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("issuer", issuer);
+        m.put("authorization_endpoint", issuer + "/oauth/authorize");
         m.put("token_endpoint", issuer + "/oauth/token");
         m.put("jwks_uri", issuer + "/oauth/jwks");
+        m.put("userinfo_endpoint", issuer + "/oauth/userinfo");
+        m.put("device_authorization_endpoint", issuer + "/oauth/device_authorization");
         m.put("grant_types_supported", grantTypes);
-        m.put("response_types_supported", List.of());
-        m.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
-        m.put("scopes_supported", List.of("admin", "introspect"));
+        m.put("response_types_supported", List.of("code"));
+        m.put("response_modes_supported", List.of("query"));
+        m.put("code_challenge_methods_supported", List.of("S256"));
+        m.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post", "none"));
+        m.put("scopes_supported", List.of("openid", "email", "admin", "introspect", "deployment:read",
+                "deployment:write", "infrastructure:read", "infrastructure:write"));
+        m.put("subject_types_supported", List.of("public"));
+        m.put("id_token_signing_alg_values_supported", List.of(config.keys().algorithm()));
+        m.put("claims_supported", List.of("iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "amr", "sid",
+                "azp", "email", "email_verified"));
+        m.put("authorization_response_iss_parameter_supported", true);
         m.put("revocation_endpoint", issuer + "/oauth/revoke");
         m.put("revocation_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
         // served by the token-introspection-service; the gateway routes it on the issuer's origin

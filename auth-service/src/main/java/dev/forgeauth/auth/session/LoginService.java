@@ -27,7 +27,10 @@ public class LoginService {
 
     /** A completed login. */
     public record LoggedIn(String accessToken, int expiresIn, String refreshToken, String sessionCookie,
-            long sessionMaxAge) {
+            long sessionMaxAge, String scope) {
+        public LoggedIn(String accessToken, int expiresIn, String refreshToken, String sessionCookie, long sessionMaxAge) {
+            this(accessToken, expiresIn, refreshToken, sessionCookie, sessionMaxAge, null);
+        }
     }
 
     /** The first factor passed; the second is pending. */
@@ -85,6 +88,34 @@ public class LoginService {
                                 return complete(user, "pwd", ip, userAgent).map(l -> (Object) l);
                             });
                         }));
+    }
+
+    /** First factor only (the login page): the user, or a failure (401 invalid_credentials, 429). */
+    public Uni<User> checkPassword(String rawEmail, String password, String ip) {
+        String email = Emails.normalise(rawEmail);
+        String account = LoginThrottle.accountKey(email == null ? String.valueOf(rawEmail) : email);
+        String address = LoginThrottle.addressKey(ip);
+        return throttle.check(account, address)
+                .chain(() -> email == null ? Uni.createFrom().nullItem() : users.findByEmail(email))
+                .chain(user -> passwords.verify(password, user == null ? null : user.passwordHash())
+                        .chain(ok -> ok ? throttle.success(account).replaceWith(user)
+                                : failed(account, address, user == null ? null : user.id(), ip, "password")));
+    }
+
+    /** Second factor only (the login page): the method used ("otp" or "backup"), or a failure. */
+    public Uni<String> checkSecondFactor(User user, String code, String ip) {
+        String account = LoginThrottle.accountKey(user.email());
+        String address = LoginThrottle.addressKey(ip);
+        return throttle.check(account, address).chain(() -> totp.verify(user, code)).chain(method -> method != null
+                ? throttle.success(account).replaceWith(method)
+                : failed(account, address, user.id(), ip, "mfa"));
+    }
+
+    /** A browser session after the page login; audited like an API login. */
+    public Uni<SessionStore.Created> startSession(User user, String amr, String ip, String userAgent) {
+        return sessions.create(user.id(), amr, userAgent, ip)
+                .call(c -> audit.record(AuditLog.LOGIN_OK, user.id(), config.login().clientId(), ip,
+                        new JsonObject().put("session", c.session().id().toString()).put("amr", amr)));
     }
 
     private <T> Uni<T> failed(String account, String address, UUID userId, String ip, String factor) {
@@ -168,6 +199,11 @@ public class LoginService {
 
     /** Rotates a refresh token into a new pair; reuse ends the family and its session. */
     public Uni<LoggedIn> refresh(String presented, String ip) {
+        return refresh(presented, ip, config.login().accessTokenTtl());
+    }
+
+    /** As {@link #refresh(String, String)}, with the access-token lifetime of the token's client. */
+    public Uni<LoggedIn> refresh(String presented, String ip, int accessTokenTtl) {
         return refreshTokens.rotate(presented)
                 .onFailure(RefreshTokens.ReuseDetected.class).recoverWithUni(e -> {
                     RefreshTokens.ReuseDetected r = (RefreshTokens.ReuseDetected) e;
@@ -184,11 +220,11 @@ public class LoginService {
                         .chain(() -> rotated.sessionId() == null ? Uni.createFrom().voidItem()
                                 : sessions.touch(rotated.sessionId(), ip))
                         .map(v -> {
-                            int ttl = config.login().accessTokenTtl();
+                            int ttl = accessTokenTtl;
                             var at = issuer.issue(new AccessTokenIssuer.AccessTokenRequest(rotated.userId().toString(),
                                     rotated.clientId(), rotated.scope(), ttl,
                                     rotated.sessionId() == null ? null : rotated.sessionId().toString()));
-                            return new LoggedIn(at.token(), ttl, rotated.refreshToken(), null, 0);
+                            return new LoggedIn(at.token(), ttl, rotated.refreshToken(), null, 0, rotated.scope());
                         }));
     }
 }

@@ -131,6 +131,16 @@ public class RefreshTokens {
                 });
     }
 
+    /** The client a refresh token was issued to, or null when unknown. */
+    public Uni<String> clientOf(String presented) {
+        if (!OpaqueTokens.isValid(presented, OpaqueTokens.REFRESH)) {
+            return Uni.createFrom().nullItem();
+        }
+        return pool.preparedQuery("SELECT client_id FROM refresh_token WHERE token_hash = $1")
+                .execute(Tuple.of(hasher.hash(presented)))
+                .map(rs -> rs.iterator().hasNext() ? rs.iterator().next().getString("client_id") : null);
+    }
+
     public String hashOf(String token) {
         return hasher.hash(token);
     }

@@ -51,8 +51,12 @@ public class SessionStore {
     }
 
     public Uni<Created> create(UUID userId, String amr, String userAgent, String ip) {
+        return create(UUID.randomUUID(), userId, amr, userAgent, ip);
+    }
+
+    /** A session with a chosen id (a grant session, whose id was bound to an authorization code first). */
+    public Uni<Created> create(UUID id, UUID userId, String amr, String userAgent, String ip) {
         String cookie = OpaqueTokens.generate(OpaqueTokens.SESSION);
-        UUID id = UUID.randomUUID();
         Instant now = Instant.now();
         Instant expires = now.plus(config.session().absoluteLifetime());
         String ua = userAgent == null ? null : userAgent.length() > 300 ? userAgent.substring(0, 300) : userAgent;

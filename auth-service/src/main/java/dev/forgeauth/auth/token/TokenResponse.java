@@ -16,5 +16,10 @@ public record TokenResponse(
         @JsonProperty("token_type") String tokenType,
         @JsonProperty("expires_in") long expiresIn,
         @JsonProperty("scope") String scope,
-        @JsonProperty("refresh_token") String refreshToken) {
+        @JsonProperty("refresh_token") String refreshToken,
+        @JsonProperty("id_token") String idToken) {
+
+    public TokenResponse(String accessToken, String tokenType, long expiresIn, String scope, String refreshToken) {
+        this(accessToken, tokenType, expiresIn, scope, refreshToken, null);
+    }
 }

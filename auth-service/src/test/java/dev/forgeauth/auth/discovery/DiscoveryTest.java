@@ -20,8 +20,15 @@ class DiscoveryTest {
                     .body("issuer", equalTo("http://localhost:8080"))
                     .body("token_endpoint", equalTo("http://localhost:8080/oauth/token"))
                     .body("jwks_uri", equalTo("http://localhost:8080/oauth/jwks"))
-                    .body("grant_types_supported", hasItems("client_credentials"))
-                    .body("grant_types_supported", not(hasItem("authorization_code")))
+                    .body("grant_types_supported", hasItems("client_credentials", "authorization_code",
+                            "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"))
+                    .body("grant_types_supported", not(hasItem("password")))
+                    .body("grant_types_supported", not(hasItem("implicit")))
+                    .body("response_types_supported", equalTo(java.util.List.of("code")))
+                    .body("code_challenge_methods_supported", equalTo(java.util.List.of("S256")))
+                    .body("authorization_endpoint", equalTo("http://localhost:8080/oauth/authorize"))
+                    .body("userinfo_endpoint", equalTo("http://localhost:8080/oauth/userinfo"))
+                    .body("device_authorization_endpoint", equalTo("http://localhost:8080/oauth/device_authorization"))
                     .body("token_endpoint_auth_methods_supported", hasItems("client_secret_basic", "client_secret_post"));
         }
     }

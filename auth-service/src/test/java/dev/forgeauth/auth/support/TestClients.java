@@ -38,8 +38,18 @@ public final class TestClients {
         return this;
     }
 
+    /** A public client (no secret) of a browser or native app: authorization code with PKCE. */
     public TestClients publicClient() {
         body.put("token_endpoint_auth_method", "none");
+        body.put("grant_types", List.of("authorization_code", "refresh_token"));
+        body.put("redirect_uris", List.of("http://127.0.0.1:9999/callback"));
+        return this;
+    }
+
+    /** A confidential web app: authorization code, refresh tokens, a registered redirect URI. */
+    public TestClients webApp(String redirectUri) {
+        body.put("grant_types", List.of("authorization_code", "refresh_token"));
+        body.put("redirect_uris", List.of(redirectUri));
         return this;
     }
 

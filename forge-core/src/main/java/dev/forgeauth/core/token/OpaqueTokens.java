@@ -22,6 +22,8 @@ public final class OpaqueTokens {
     public static final String REFRESH = "df_rt_";
     public static final String SESSION = "dfs_";
     public static final String MFA = "dfm_";
+    public static final String CODE = "dfac_";
+    public static final String DEVICE_CODE = "dfdc_";
     public static final String PAT = "dfpat_";
     public static final String API_KEY = "sk_live_";
 
