@@ -7,10 +7,10 @@
 #   deploy/local/rolling-restart.sh
 #
 # Starts its own auth-service, token-introspection-service, echo upstream, two gateways and nginx on
-# ports of its own (FORGE_RR_BASE_PORT, default 18000: nginx +80, gateways +180/+181, auth +81,
+# ports of its own (FORGE_RR_BASE_PORT, default 28000: nginx +80, gateways +180/+181, auth +81,
 # introspection +82, echo +90), bound to 127.0.0.1, with PostgreSQL and Redis as deploy/local/up.sh
 # finds them (the servers on 127.0.0.1 when they answer, embedded ones otherwise) and a database of its
-# own (forgeauth_rolling). Stops everything it started when it ends, however it ends. Does not touch a
+# own (forgeauth_rolling_<hash of its key-encryption key>). Stops everything it started when it ends, however it ends. Does not touch a
 # stack started by up.sh. Needs a JDK 17+, curl, wrk and nginx (installed with apt-get when missing and
 # running as root). State and logs: deploy/local/.state/rolling/.
 #
@@ -30,7 +30,7 @@ STATE="$ROOT/deploy/local/.state/rolling"
 # shellcheck source=deploy/local/lib.sh
 . "$ROOT/deploy/local/lib.sh"
 
-BASE="${FORGE_RR_BASE_PORT:-18000}"
+BASE="${FORGE_RR_BASE_PORT:-28000}"
 NGINX_PORT=$((BASE + 80))
 GW_A_PORT=$((BASE + 180))
 GW_B_PORT=$((BASE + 181))
@@ -121,6 +121,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------------------- PostgreSQL and Redis
+# The key-encryption key of this run's stack is kept in the state directory, and the database is named
+# after it: signing keys stored under one KEK are unreadable under another, so a lost state directory
+# means a new KEK and a fresh database rather than a stack that cannot start.
+if [ ! -s "$STATE/kek" ]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n' >"$STATE/kek")
+fi
+DATABASE="${DATABASE}_$(sha256sum "$STATE/kek" | cut -c1-8)"
 "$JAVA" -cp "$TJAR:$ROOT/forge-testing/target/lib/*" dev.forgeauth.testing.LocalInfraMain "$STATE" "$DATABASE" \
     </dev/null >"$STATE/infra.log" 2>&1 &
 PIDS="$PIDS infra=$!"
@@ -139,10 +146,6 @@ set +a
 export FORGE_PG_DATABASE="$DATABASE" FORGE_PG_PASSWORD="${FORGE_PG_PASSWORD:-}"
 say "PostgreSQL $FORGE_PG_HOST:$FORGE_PG_PORT/$DATABASE, Redis $FORGE_REDIS_HOST:$FORGE_REDIS_PORT"
 
-# the database outlives the run, and its signing keys are encrypted under this key: keep it with it
-if [ ! -s "$STATE/kek" ]; then
-    (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n' >"$STATE/kek")
-fi
 
 # ------------------------------------------------------------------------------------------ services
 start() { # name module port [extra env...]
