@@ -47,6 +47,20 @@ class OverlaysTest {
         }
     }
 
+    /** Behind the Ingress the gateway must see the client's address, not the ingress controller's. */
+    @Test
+    void theGatewayTakesTheClientAddressFromTheIngressController() {
+        for (String target : Rendered.TARGETS) {
+            Deployment gateway = Rendered.find(Rendered.typed(target), Deployment.class, "gateway").orElseThrow();
+            Map<String, String> env = gateway.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                    .filter(e -> e.getValue() != null)
+                    .collect(Collectors.toMap(e -> e.getName(), e -> e.getValue()));
+            assertEquals("true", env.get("QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING"), target);
+            assertEquals("true", env.get("QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED"), target);
+            assertEquals("$(FORGE_TRUSTED_PROXIES)", env.get("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES"), target);
+        }
+    }
+
     @Test
     void devAddsPostgresRedisAndTheEchoService() {
         List<HasMetadata> dev = Rendered.typed("overlays/dev");
