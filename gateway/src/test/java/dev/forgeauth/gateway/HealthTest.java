@@ -14,7 +14,11 @@ import org.junit.jupiter.api.Test;
 class HealthTest {
 
     @Test
-    void whenDependenciesAnswerThenReady() {
+    void whenDependenciesAnswerThenReady() throws InterruptedException {
+        // ready once the signing keys have been fetched and the revocation list loaded (asynchronously)
+        for (int i = 0; i < 100 && given().get("/q/health/ready").statusCode() != 200; i++) {
+            Thread.sleep(100);
+        }
         given().when().get("/q/health/ready").then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))

@@ -29,6 +29,25 @@ public final class ForwardHeaders {
         return java.util.UUID.randomUUID().toString();
     }
 
+    /**
+     * Connection-level headers of the client's connection never reach the upstream: a client's
+     * {@code Connection: close} would otherwise close a pooled upstream connection that the next
+     * request is about to reuse (RFC 9110 §7.6.1).
+     */
+    public static void stripHopByHop(MultiMap headers) {
+        String listed = headers.get("Connection");
+        if (listed != null) {
+            for (String name : listed.split(",")) {
+                if (!name.isBlank()) {
+                    headers.remove(name.trim());
+                }
+            }
+        }
+        for (String h : List.of("Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authorization", "Upgrade", "TE")) {
+            headers.remove(h);
+        }
+    }
+
     public static void stripSpoofedIdentity(MultiMap headers) {
         List<String> spoofed = new ArrayList<>();
         for (String name : headers.names()) {

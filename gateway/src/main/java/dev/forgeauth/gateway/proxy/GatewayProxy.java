@@ -164,6 +164,7 @@ public class GatewayProxy implements ProxyInterceptor {
         ProxyRequest preq = ctx.request();
         HttpServerRequest in = preq.proxiedRequest();
         var headers = preq.headers();
+        ForwardHeaders.stripHopByHop(headers);
         ForwardHeaders.stripSpoofedIdentity(headers);
         String query = in.query();
         if (identity != null) {
