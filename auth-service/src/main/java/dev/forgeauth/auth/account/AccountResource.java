@@ -42,12 +42,15 @@ public class AccountResource {
     private final Consents consents;
     private final TotpService totp;
     private final com.fasterxml.jackson.databind.ObjectMapper mapper;
+    private final io.quarkus.redis.datasource.ReactiveRedisDataSource redis;
     private final Template account;
     private final Template login;
 
     public AccountResource(PageSession pages, PendingStore pending, PersonalTokenService tokens, SessionStore sessions,
             Consents consents, TotpService totp, com.fasterxml.jackson.databind.ObjectMapper mapper,
+            io.quarkus.redis.datasource.ReactiveRedisDataSource redis,
             @Location("account.html") Template account, @Location("login.html") Template login) {
+        this.redis = redis;
         this.pages = pages;
         this.pending = pending;
         this.tokens = tokens;
@@ -83,10 +86,15 @@ public class AccountResource {
     @POST
     @Path("/tokens")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Uni<Response> createToken(@FormParam("csrf") String csrf, @FormParam("kind") String kind,
-            @FormParam("name") String name, @FormParam("scopes") List<String> scopes, @FormParam("days") String days,
-            @CookieParam("df_session") String cookie) {
-        return act(cookie, csrf, v -> {
+    public Uni<Response> createToken(@FormParam("csrf") String csrf, @FormParam("form") String form,
+            @FormParam("kind") String kind, @FormParam("name") String name, @FormParam("scopes") List<String> scopes,
+            @FormParam("days") String days, @CookieParam("df_session") String cookie) {
+        return act(cookie, csrf, v -> firstSubmission(form).chain(first -> first ? Uni.createFrom().item(true)
+                : Uni.createFrom().item(false)).chain(first -> {
+            if (!first) {
+                // a reload re-sent the form: the credential exists already and is not shown again
+                return render(v, Flash.message("This form was already sent; the credential was created once."), 200);
+            }
             String k = "api_key".equals(kind) ? PersonalTokenService.API_KEY : PersonalTokenService.PAT;
             var body = mapper.createObjectNode().put("name", name == null ? "" : name);
             if (scopes != null && !scopes.isEmpty()) {
@@ -103,7 +111,20 @@ public class AccountResource {
             return tokens.create(v.user(), k, body).chain(c -> render(v, new Flash(
                     "Copy it now: it will not be shown again.", c.value(),
                     k.equals(PersonalTokenService.PAT) ? "Personal access token" : "API key", null, null, null), 201));
-        });
+        }));
+    }
+
+    /**
+     * Each rendered form carries a random id; the first submission claims it in Redis, so a browser
+     * reload (which re-sends the POST) cannot create a second credential.
+     */
+    private Uni<Boolean> firstSubmission(String form) {
+        if (form == null || !form.matches("[A-Za-z0-9_-]{16,64}")) {
+            return Uni.createFrom().item(true);
+        }
+        return redis.value(String.class).setnx("forge:form:" + form, "1")
+                .call(first -> first ? redis.key().expire("forge:form:" + form, 86400) : Uni.createFrom().voidItem())
+                .onFailure().recoverWithItem(true);
     }
 
     @POST
@@ -194,14 +215,15 @@ public class AccountResource {
                 .chain(keys -> sessions.listLive(userId).chain(ss -> consents.list(userId).map(apps -> {
                     List<SessionRow> rows = new ArrayList<>();
                     for (var s : ss) {
-                        rows.add(new SessionRow(s.id().toString(), s.createdAt().toString(), s.lastSeenAt().toString(),
+                        rows.add(new SessionRow(s.id().toString(), when(s.createdAt()), when(s.lastSeenAt()),
                                 s.userAgent() == null ? "" : s.userAgent(), s.ip() == null ? "" : s.ip(),
                                 s.id().equals(v.sessionId())));
                     }
                     return Pages.html(status, account.data("email", v.user().email()).data("csrf", v.csrf())
                             .data("userScopes", v.user().scopes()).data("mfa", v.user().totpEnabled())
                             .data("pats", rowsOf(pats)).data("keys", rowsOf(keys)).data("sessions", rows)
-                            .data("apps", apps).data("flash", flash));
+                            .data("apps", apps).data("flash", flash)
+                            .data("formId", dev.forgeauth.core.crypto.RandomTokens.urlSafe(18)));
                 }))));
     }
 
@@ -215,8 +237,15 @@ public class AccountResource {
 
     static List<TokenRow> rowsOf(List<PersonalToken> list) {
         return list.stream().map(t -> new TokenRow(t.id().toString(), t.name(), String.join(" ", t.scopes()),
-                t.createdAt().toString(), t.expiresAt() == null ? "never" : t.expiresAt().toString(),
-                t.lastUsedAt() == null ? "never" : t.lastUsedAt().toString())).toList();
+                when(t.createdAt()), t.expiresAt() == null ? "never" : when(t.expiresAt()),
+                t.lastUsedAt() == null ? "never" : when(t.lastUsedAt()))).toList();
+    }
+
+    static final java.time.format.DateTimeFormatter WHEN = java.time.format.DateTimeFormatter
+            .ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(java.time.ZoneOffset.UTC);
+
+    static String when(java.time.Instant i) {
+        return WHEN.format(i);
     }
 
     static UUID uuid(String id) {

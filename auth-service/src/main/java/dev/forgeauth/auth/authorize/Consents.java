@@ -16,7 +16,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class Consents {
 
-    public record Consent(String clientId, List<String> scopes, Instant grantedAt) {
+    public record Consent(String clientId, String clientName, List<String> scopes, Instant grantedAt) {
     }
 
     private final Pool pool;
@@ -45,12 +45,15 @@ public class Consents {
     }
 
     public Uni<List<Consent>> list(UUID userId) {
-        return pool.preparedQuery("SELECT client_id, scopes, granted_at FROM consent WHERE user_id = $1 ORDER BY client_id")
+        return pool.preparedQuery("SELECT c.client_id, coalesce(o.client_name, c.client_id) AS client_name, c.scopes, "
+                        + "c.granted_at FROM consent c LEFT JOIN oauth_client o ON o.client_id = c.client_id "
+                        + "WHERE c.user_id = $1 ORDER BY client_name")
                 .execute(Tuple.of(userId))
                 .map(rs -> {
                     List<Consent> out = new ArrayList<>();
                     for (Row r : rs) {
-                        out.add(new Consent(r.getString("client_id"), List.of(r.getArrayOfStrings("scopes")),
+                        out.add(new Consent(r.getString("client_id"), r.getString("client_name"),
+                                List.of(r.getArrayOfStrings("scopes")),
                                 r.getOffsetDateTime("granted_at").toInstant()));
                     }
                     return out;

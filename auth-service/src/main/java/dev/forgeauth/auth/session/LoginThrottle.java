@@ -47,8 +47,9 @@ public class LoginThrottle {
     }
 
     private Uni<Long> blockLeft(String key) {
-        return redis.key().ttl("forge:login:block:" + key)
-                .map(ttl -> ttl > 0 ? ttl : 0L)
+        // the block's value is the moment it ends (epoch ms): one GET, no error for a missing key
+        return redis.value(Long.class).get("forge:login:block:" + key)
+                .map(until -> until == null ? 0L : Math.max(0L, (until - System.currentTimeMillis() + 999) / 1000))
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf("login throttle unavailable (Redis: %s)", e.getMessage());
                     return 0L;
@@ -71,9 +72,11 @@ public class LoginThrottle {
                         return Uni.createFrom().item(0L);
                     }
                     long wait = Math.min(config.login().maxBlock().toSeconds(), 1L << Math.min(30, n - limit - 1));
-                    return redis.value(String.class)
-                            .set("forge:login:block:" + key, "1", new SetArgs().ex(Math.max(1, wait)))
-                            .replaceWith(Math.max(1, wait));
+                    long seconds = Math.max(1, wait);
+                    return redis.value(Long.class)
+                            .set("forge:login:block:" + key, System.currentTimeMillis() + seconds * 1000,
+                                    new SetArgs().ex(seconds))
+                            .replaceWith(seconds);
                 })
                 .onFailure().recoverWithItem(0L);
     }

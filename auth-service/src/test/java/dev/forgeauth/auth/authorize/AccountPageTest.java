@@ -60,6 +60,19 @@ class AccountPageTest {
     }
 
     @Test
+    void reloadingTheCreateFormDoesNotCreateASecondToken() {
+        String cookie = TestUsers.login(TestUsers.create()).cookie("df_session");
+        String html = page(cookie);
+        Map<String, String> form = Map.of("csrf", Browser.field(html, "csrf"), "form", Browser.field(html, "form"),
+                "kind", "pat", "name", "once");
+        assertEquals(201, Browser.post("/account/tokens", cookie, form).statusCode());
+        Response again = Browser.post("/account/tokens", cookie, form);
+        assertEquals(200, again.statusCode());
+        assertFalse(again.asString().contains("dfpat_"));
+        assertEquals(1, given().cookie("df_session", cookie).get("/auth/tokens").jsonPath().getList("$").size());
+    }
+
+    @Test
     void forgedFormsAreRefused() {
         String cookie = TestUsers.login(TestUsers.create()).cookie("df_session");
         Response r = Browser.post("/account/tokens", cookie, Map.of("csrf", "forged", "kind", "pat", "name", "x"));
