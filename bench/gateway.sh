@@ -127,9 +127,10 @@ stop_pid() { # pid name
   [ -n "$pid" ] || return 0
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    # Quarkus waits up to quarkus.shutdown.timeout (20 s) for requests in flight
+    for _ in $(seq 1 80); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     if kill -0 "$pid" 2>/dev/null; then
-      log "$2 ($pid) did not stop in 25 s, killing it"
+      log "$2 ($pid) did not stop in 40 s, killing it"
       kill -KILL "$pid" 2>/dev/null || true
     fi
   fi
