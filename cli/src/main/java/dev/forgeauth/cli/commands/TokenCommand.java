@@ -163,6 +163,10 @@ public class TokenCommand implements Callable<Integer> {
                     Http.Response r = ctx.http().postForm("/oauth/introspect", authorization, Map.of("token", token));
                     if (r.ok()) {
                         introspection = r.json();
+                    } else if (r.status() == 403 && !explicitCaller() && decoded != null) {
+                        // the stored login was only a guess at a caller: decoding is still worth showing
+                        skipped = "introspection skipped: your login lacks scope introspect (pass --client-id of a "
+                                + "client that has it, with $FORGE_CLIENT_SECRET)";
                     } else {
                         failure = r.failure();
                     }
@@ -184,6 +188,11 @@ public class TokenCommand implements Callable<Integer> {
                 throw new CliException(failure.exitCode(), "introspection failed: " + failure.getMessage());
             }
             return 0;
+        }
+
+        private boolean explicitCaller() {
+            String id = clientId != null ? clientId : System.getenv("FORGE_CLIENT_ID");
+            return id != null && !id.isBlank() || Logins.fromEnvironment();
         }
 
         /** Basic for --client-id (or $FORGE_CLIENT_ID), Bearer for the stored login, or null. */

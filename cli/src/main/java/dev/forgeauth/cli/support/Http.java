@@ -100,9 +100,15 @@ public final class Http {
         } catch (IllegalArgumentException e) {
             throw CliException.usage("not a valid URL: " + Text.oneLine(url));
         }
-        HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
+        if (body == null && method.equals("GET")) {
+            rb.GET(); // no Content-Length: 0 on a GET
+        } else if (body == null && method.equals("DELETE")) {
+            rb.DELETE();
+        } else {
+            rb.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        }
         rb.header("User-Agent", "forge-cli/" + Version.get());
         rb.header("Accept", "application/json");
         try {
