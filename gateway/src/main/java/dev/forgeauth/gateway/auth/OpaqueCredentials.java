@@ -7,7 +7,6 @@ import dev.forgeauth.core.revocation.RevocationView;
 import dev.forgeauth.gateway.config.GatewayConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.core.MultiMap;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -77,7 +76,9 @@ public class OpaqueCredentials {
                 // the user's address, for the credential's last-used record (introspection trusts us as a proxy)
                 .putHeader("X-Forwarded-For", clientAddress == null ? "unknown" : clientAddress)
                 .timeout(5000)
-                .sendForm(MultiMap.caseInsensitiveMultiMap().add("token", credential))
+                // a buffer, not sendForm: a form is sent chunked, and the services refuse bodies without a length
+                .putHeader("Content-Type", "application/x-www-form-urlencoded")
+                .sendBuffer(io.vertx.mutiny.core.buffer.Buffer.buffer("token=" + form(credential)))
                 .map(resp -> {
                     if (resp.statusCode() != 200) {
                         throw new IllegalStateException("introspection answered " + resp.statusCode());
