@@ -45,6 +45,14 @@ public class Startup {
             if (clients.createIfAbsent(m, demoSecret.get()).await().atMost(Duration.ofSeconds(30))) {
                 LOG.infof("demo client %s created", demoId.get());
             }
+            // the forge CLI's public client (device flow), so that `forge login` works on a local run
+            ClientMetadata cli = new ClientMetadata("forge-cli", "forge CLI",
+                    List.of(ClientMetadata.DEVICE_CODE, "refresh_token"), List.of(),
+                    "deployment:read deployment:write infrastructure:read infrastructure:write", "none",
+                    config.token().defaultTtl());
+            if (clients.createIfAbsent(cli, null).await().atMost(Duration.ofSeconds(30))) {
+                LOG.info("forge CLI client forge-cli created");
+            }
         }
     }
 }

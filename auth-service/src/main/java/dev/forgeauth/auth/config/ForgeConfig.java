@@ -74,6 +74,13 @@ public interface ForgeConfig {
         @WithDefault("forge-login")
         String clientId();
 
+        /**
+         * OAuth clients that are part of Forge Auth itself (the forge CLI): their user tokens, bound to a
+         * live grant session, may manage the user's account at /auth/* like a login token.
+         */
+        @WithDefault("forge-cli")
+        java.util.List<String> firstPartyClients();
+
         /** Lifetime of login access tokens, in seconds. */
         @WithDefault("900")
         int accessTokenTtl();

@@ -31,7 +31,9 @@ public class UserAuth {
     public Uni<SignedIn> require(String authorization, String cookie) {
         if (authorization != null && !authorization.isBlank()) {
             return bearer.require(authorization, null).chain(caller -> {
-                if (!config.login().clientId().equals(caller.clientId()) || caller.sessionId() == null) {
+                boolean firstParty = config.login().clientId().equals(caller.clientId())
+                        || config.login().firstPartyClients().contains(caller.clientId());
+                if (!firstParty || caller.sessionId() == null) {
                     return Uni.createFrom().failure(OAuthException.invalidToken("This endpoint needs a user's login token"));
                 }
                 UUID sid;

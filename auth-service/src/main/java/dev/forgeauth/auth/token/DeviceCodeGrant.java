@@ -54,11 +54,24 @@ public class DeviceCodeGrant implements GrantHandler {
                 case "pending" -> Uni.createFrom().failure(error("authorization_pending",
                         "The user has not approved the request yet"));
                 case "denied" -> Uni.createFrom().failure(error("access_denied", "The user denied the request"));
-                case "approved" -> users.findById(p.userId()).chain(user -> user == null
-                        ? Uni.createFrom().failure(OAuthException.invalidGrant("The user no longer exists"))
-                        : tokens.issue(UUID.randomUUID(), user, client, p.scope(), null,
-                                p.authTime() == null ? Instant.now().getEpochSecond() : p.authTime(), "pwd",
-                                request.remoteAddress()));
+                case "approved" -> users.findById(p.userId()).chain(user -> {
+                    if (user == null) {
+                        return Uni.createFrom().failure(OAuthException.invalidGrant("The user no longer exists"));
+                    }
+                    // the user can grant only what they hold (plus the OpenID scopes), as in the code flow
+                    java.util.Set<String> granted = new java.util.LinkedHashSet<>();
+                    for (String s : dev.forgeauth.auth.client.Scopes.parse(p.scope())) {
+                        if (user.scopes().contains(s) || dev.forgeauth.auth.authorize.AuthorizeResource.OIDC_SCOPES.contains(s)) {
+                            granted.add(s);
+                        }
+                    }
+                    if (granted.isEmpty()) {
+                        return Uni.createFrom().failure(OAuthException.invalidScope("The user holds none of the requested scopes"));
+                    }
+                    return tokens.issue(UUID.randomUUID(), user, client, dev.forgeauth.auth.client.Scopes.join(granted),
+                            null, p.authTime() == null ? Instant.now().getEpochSecond() : p.authTime(), "pwd",
+                            request.remoteAddress());
+                });
                 default -> Uni.createFrom().failure(OAuthException.invalidGrant("The device code was already used"));
             };
         });

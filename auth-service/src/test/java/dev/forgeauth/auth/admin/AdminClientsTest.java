@@ -146,6 +146,7 @@ class AdminClientsTest {
                 Map.of("scope", "bad\"scope"),
                 Map.of("scope", 42),
                 Map.of("client_id", "has spaces"),
+                Map.of("client_id", "forge-login"),
                 Map.of("client_secret", "chosen-by-me"),
                 Map.of("client_name", ""))) {
             given().auth().oauth2(admin).contentType(ContentType.JSON).body(bad).post("/admin/clients")

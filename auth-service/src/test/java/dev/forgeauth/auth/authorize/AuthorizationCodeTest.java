@@ -302,6 +302,22 @@ class AuthorizationCodeTest {
     }
 
     @Test
+    void revokingARefreshTokenEndsTheGrant() {
+        App app = publicApp();
+        String cookie = TestUsers.login(TestUsers.create()).cookie("df_session");
+        String verifier = Browser.verifier();
+        String code = Browser.query(approve(request(app.id(), Browser.challenge(verifier)), cookie)).get("code");
+        var tokens = exchange(app.id(), code, verifier).then().statusCode(200).extract();
+        given().formParam("token", tokens.<String>path("refresh_token")).formParam("client_id", publicApp().id())
+                .post("/oauth/revoke").then().statusCode(400).body("error", equalTo("unauthorized_client"));
+        given().formParam("token", tokens.<String>path("refresh_token")).formParam("client_id", app.id())
+                .post("/oauth/revoke").then().statusCode(200);
+        given().formParam("grant_type", "refresh_token").formParam("refresh_token", tokens.<String>path("refresh_token"))
+                .formParam("client_id", app.id()).post("/oauth/token").then().statusCode(400);
+        given().auth().oauth2(tokens.<String>path("access_token")).get("/oauth/userinfo").then().statusCode(401);
+    }
+
+    @Test
     void userinfoNeedsOpenidScope() {
         var c = TestClients.client().register();
         String cc = dev.forgeauth.auth.support.TestTokens.clientCredentials(c.id(), c.secret(), null);

@@ -77,6 +77,32 @@ class DeviceFlowTest {
     }
 
     @Test
+    void aUserGrantsOnlyTheScopesTheyHold() throws Exception {
+        String client = TestClients.client().set("token_endpoint_auth_method", "none")
+                .set("grant_types", List.of(DEVICE)).set("scope", "deployment:read deployment:write").register().id();
+        var d = given().formParam("client_id", client).formParam("scope", "deployment:read deployment:write")
+                .post("/oauth/device_authorization").then().statusCode(200).extract();
+        decide(d.path("user_code"), TestUsers.login(TestUsers.create("deployment:read")).cookie("df_session"), "approve");
+        poll(client, d.path("device_code")).then().statusCode(200).body("scope", equalTo("deployment:read"));
+    }
+
+    @Test
+    void theFirstPartyCliMayManageTheUsersCredentials() throws Exception {
+        String client = TestClients.client().set("client_id", "forge-cli").set("token_endpoint_auth_method", "none")
+                .set("grant_types", List.of(DEVICE, "refresh_token")).set("scope", "deployment:read").register().id();
+        var d = start(client);
+        decide(d.path("user_code"), TestUsers.login(TestUsers.create("deployment:read")).cookie("df_session"), "approve");
+        String token = poll(client, d.path("device_code")).then().statusCode(200).extract().path("access_token");
+        given().auth().oauth2(token).get("/auth/tokens").then().statusCode(200);
+        // another client's device token may not
+        String other = cliClient();
+        var o = start(other);
+        decide(o.path("user_code"), TestUsers.login(TestUsers.create("deployment:read")).cookie("df_session"), "approve");
+        String otherToken = poll(other, o.path("device_code")).then().statusCode(200).extract().path("access_token");
+        given().auth().oauth2(otherToken).get("/auth/tokens").then().statusCode(401);
+    }
+
+    @Test
     void deniedAndExpired() throws Exception {
         String client = cliClient();
         var d = start(client);
