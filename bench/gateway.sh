@@ -17,8 +17,8 @@
 # 127.0.0.1:6379. It mints the JWT with POST /oauth/token (client_credentials), checks every path once
 # with curl (200; through the gateway, the echo saw X-Auth-Subject and no Authorization), then per path:
 # a wrk warm-up, a measured wrk run (req/s, p50/p90/p99, non-2xx), the CPU time per request of the proxy,
-# the echo and wrk (utime+stime from /proc), and, optionally, an "unloaded" probe at PROBE_CONNECTIONS
-# (latency without queueing). The gateway's RSS (VmRSS from /proc/<pid>/status) is sampled every second
+# the echo and wrk (utime+stime from /proc, with the kernel's share for the proxy), then a probe at
+# PROBE_CONNECTIONS (latency without queueing). The gateway's RSS (VmRSS from /proc/<pid>/status) is sampled every second
 # from its start to the end of the bench; the summary gives its maximum during the gateway's runs.
 # Summary: a table and the targets (gateway req/s / nginx req/s >= 0.5, gateway p50 - direct p50
 # <= 1 ms, gateway RSS < 200 MB). Everything it started is stopped on exit, nginx included.
@@ -40,8 +40,7 @@
 #          BENCH_JFR=0             1: run the gateway with a JFR recording (the JDK's profile settings,
 #                                  Java stacks sampled every 1 ms; costs CPU and RSS: diagnosis only),
 #                                  dump each measured gateway run (jcmd JFR.dump begin=) and print the
-#                                  hottest methods
-#                                  (self and inclusive) into $BENCH_OUT/profile-<run>.txt
+#                                  hottest methods (self and inclusive) into $BENCH_OUT/profile-<run>.txt
 #          BENCH_OUT=<dir>         where logs go (default: a new /tmp/gateway-bench.XXXXXX)
 #          BENCH_STRICT=1          exit 1 when a target is missed (default: only on errors/non-2xx)
 #          BENCH_WAIT_IDLE=0       on a shared machine: wait up to this many seconds before each path
