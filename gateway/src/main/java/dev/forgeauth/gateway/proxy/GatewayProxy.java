@@ -60,6 +60,7 @@ public class GatewayProxy implements ProxyInterceptor {
     private final RateLimiter limiter;
     private final GatewayConfig config;
     private final MeterRegistry metrics;
+    private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public GatewayProxy(RouteTable routes, Authenticator authenticator, RateLimiter limiter, GatewayConfig config,
             MeterRegistry metrics) {
@@ -71,17 +72,28 @@ public class GatewayProxy implements ProxyInterceptor {
     }
 
     void install(@Observes Router router, Vertx vertx) {
+        // one client and proxy per event loop: a request and its upstream connection stay on the thread
+        // the request arrived on, instead of hopping to the loop that happens to own a pooled connection
+        java.util.concurrent.ConcurrentHashMap<Context, HttpProxy> proxies = new java.util.concurrent.ConcurrentHashMap<>();
+        // everything but the gateway's own /q/* endpoints, which answer before any route
+        router.routeWithRegex("^(?!/q/).*").order(1000).handler(rc -> {
+            Context ctx = Vertx.currentContext();
+            HttpProxy proxy = ctx == null ? newProxy(vertx) : proxies.computeIfAbsent(ctx, c -> newProxy(vertx));
+            proxy.handle(rc.request());
+        });
+    }
+
+    private HttpProxy newProxy(Vertx vertx) {
         HttpClient client = vertx.createHttpClient(new HttpClientOptions()
                 .setKeepAlive(true)
                 .setKeepAliveTimeout(60)
                 .setTcpNoDelay(true)
                 .setConnectTimeout(2000)
-                .setDecompressionSupported(false), new PoolOptions().setHttp1MaxSize(256));
+                .setDecompressionSupported(false), new PoolOptions().setHttp1MaxSize(128));
         HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client);
         proxy.origin(this::originRequest);
         proxy.addInterceptor(this);
-        // everything but the gateway's own /q/* endpoints, which answer before any route
-        router.routeWithRegex("^(?!/q/).*").order(1000).handler(rc -> proxy.handle(rc.request()));
+        return proxy;
     }
 
     private Future<io.vertx.core.http.HttpClientRequest> originRequest(ProxyContext ctx) {
@@ -228,13 +240,16 @@ public class GatewayProxy implements ProxyInterceptor {
         }
         Route route = ctx.get(ROUTE, Route.class);
         String auth = ctx.get(AUTH, String.class);
-        sample.stop(Timer.builder("forge.gateway.requests")
+        String routeName = route == null ? "none" : route.name();
+        String outcome = auth == null ? (route != null && route.isPublic() ? "public" : "none") : auth;
+        Timer timer = timers.computeIfAbsent(routeName + '|' + status + '|' + outcome, k -> Timer
+                .builder("forge.gateway.requests")
                 .description("Requests through the gateway by route, status and authentication outcome")
-                .tag("route", route == null ? "none" : route.name())
+                .tag("route", routeName)
                 .tag("status", Integer.toString(status))
-                .tag("auth", auth == null ? (route != null && route.isPublic() ? "public" : "none") : auth)
-                .publishPercentiles()
+                .tag("auth", outcome)
                 .register(metrics));
+        sample.stop(timer);
     }
 
 }
