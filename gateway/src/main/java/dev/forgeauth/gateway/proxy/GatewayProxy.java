@@ -74,13 +74,10 @@ public class GatewayProxy implements ProxyInterceptor {
     void install(@Observes Router router, Vertx vertx) {
         // one client and proxy per event loop: a request and its upstream connection stay on the thread
         // the request arrived on, instead of hopping to the loop that happens to own a pooled connection
-        java.util.concurrent.ConcurrentHashMap<Context, HttpProxy> proxies = new java.util.concurrent.ConcurrentHashMap<>();
+        // (keyed by thread: Quarkus gives every request a new duplicated context of the same event loop)
+        ThreadLocal<HttpProxy> proxies = ThreadLocal.withInitial(() -> newProxy(vertx));
         // everything but the gateway's own /q/* endpoints, which answer before any route
-        router.routeWithRegex("^(?!/q/).*").order(1000).handler(rc -> {
-            Context ctx = Vertx.currentContext();
-            HttpProxy proxy = ctx == null ? newProxy(vertx) : proxies.computeIfAbsent(ctx, c -> newProxy(vertx));
-            proxy.handle(rc.request());
-        });
+        router.routeWithRegex("^(?!/q/).*").order(1000).handler(rc -> proxies.get().handle(rc.request()));
     }
 
     private HttpProxy newProxy(Vertx vertx) {
