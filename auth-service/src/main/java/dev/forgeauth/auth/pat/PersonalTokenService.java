@@ -148,8 +148,8 @@ public class PersonalTokenService {
     private Uni<Void> revoke(UUID id, String kind, UUID userId, String tokenHash, OffsetDateTime expiresAt) {
         long exp = expiresAt != null ? expiresAt.toEpochSecond()
                 : Instant.now().plus(Duration.ofDays(3650)).getEpochSecond();
-        return revocations.revokeToken(id.toString(), kind, null, userId.toString(), exp)
-                .chain(() -> sessions.evictCached(List.of(tokenHash)));
+        return sessions.evictCached(List.of(tokenHash))
+                .chain(() -> revocations.revokeToken(id.toString(), kind, null, userId.toString(), exp));
     }
 
     /** Revokes by value (the revocation endpoint); false when the value names no live credential. */

@@ -130,9 +130,9 @@ public class SessionStore {
                         return Uni.createFrom().item(false);
                     }
                     long exp = Long.parseLong(list.get(0));
-                    return revocations.revokeToken(sessionId.toString(), "session", config.login().clientId(),
-                                    userId.toString(), exp)
-                            .chain(() -> evictCached(list.subList(1, list.size())))
+                    return evictCached(list.subList(1, list.size()))
+                            .chain(() -> revocations.revokeToken(sessionId.toString(), "session",
+                                    config.login().clientId(), userId.toString(), exp))
                             .replaceWith(true);
                 });
     }

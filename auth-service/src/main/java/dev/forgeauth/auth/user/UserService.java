@@ -100,7 +100,8 @@ public class UserService {
      */
     public Uni<Boolean> delete(UUID id, String actor) {
         return pool.preparedQuery("SELECT token_hash FROM user_session WHERE user_id = $1 UNION ALL "
-                        + "SELECT token_hash FROM refresh_token WHERE user_id = $1").execute(Tuple.of(id))
+                        + "SELECT token_hash FROM refresh_token WHERE user_id = $1 UNION ALL "
+                        + "SELECT token_hash FROM personal_token WHERE user_id = $1").execute(Tuple.of(id))
                 .map(rs -> {
                     List<String> hashes = new ArrayList<>();
                     for (Row r : rs) {
@@ -112,8 +113,10 @@ public class UserService {
                     if (!deleted) {
                         return Uni.createFrom().item(false);
                     }
-                    return revocations.cutOff("subject", id.toString(), System.currentTimeMillis() / 1000 + 1)
-                            .chain(() -> sessions.evictCached(hashes))
+                    // stored state first (row gone, caches dropped), then the announcement: a reader that
+                    // reacts to it can only find the new state
+                    return sessions.evictCached(hashes)
+                            .chain(() -> revocations.cutOff("subject", id.toString(), System.currentTimeMillis() / 1000 + 1))
                             .call(() -> audit.record(AuditLog.USER_DELETED, id, actor, null, null))
                             .replaceWith(true);
                 }));

@@ -33,6 +33,8 @@ public class OpaqueCredentials {
     private final URI url;
     private final String basic;
     private final Cache<String, Optional<Cached>> cache;
+    /** Bumped by every revocation: an answer fetched across one is used once but not cached. */
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
     /** An answer and the moment the credential expires, so a cached answer never outlives it. */
     record Cached(Identity identity, long expiresAt) {
@@ -48,7 +50,10 @@ public class OpaqueCredentials {
                         .getBytes(StandardCharsets.UTF_8))
                 : null;
         this.cache = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(config.introspection().cacheTtl()).build();
-        revocations.onTokenRevoked(tokenId -> cache.invalidateAll());
+        revocations.onTokenRevoked(tokenId -> {
+            generation.incrementAndGet();
+            cache.invalidateAll();
+        });
     }
 
     private static String form(String s) {
@@ -71,6 +76,7 @@ public class OpaqueCredentials {
             return Uni.createFrom().item(cached.map(Cached::identity));
         }
         int port = url.getPort() > 0 ? url.getPort() : 80;
+        long asked = generation.get();
         return client.post(port, url.getHost(), url.getRawPath())
                 .putHeader("Authorization", basic)
                 // the user's address, for the credential's last-used record (introspection trusts us as a proxy)
@@ -93,7 +99,9 @@ public class OpaqueCredentials {
                                 Set.copyOf(scopes), scope, j.getString("forge_token_kind", "opaque")),
                                 j.getLong("exp", Long.MAX_VALUE)));
                     }
-                    cache.put(key, found);
+                    if (generation.get() == asked) {
+                        cache.put(key, found);
+                    }
                     return found.map(Cached::identity);
                 })
                 .onFailure().invoke(e -> LOG.warnf("introspection of an opaque credential failed: %s", e.getMessage()));
