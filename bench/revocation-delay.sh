@@ -10,7 +10,7 @@
 #
 # Usage:   bench/revocation-delay.sh
 # Env:     COUNT=500  WARMUP_COUNT=100  POLL_PAUSE_US=0 (pause between polls of one instance)
-#          WARM_SECONDS=10         before measuring, wrk loads every introspection instance this long (when
+#          WARM_SECONDS=10         before measuring, wrk loads each introspection instance this long (when
 #                                  wrk is installed), so that the JIT has compiled the introspection path:
 #                                  a service in production is warm, and a cold one answers 5-10x slower
 #          JAVA_OPTS=""            extra JVM flags for the introspection instances
@@ -173,15 +173,12 @@ if (( WARM_SECONDS > 0 )) && command -v wrk >/dev/null 2>&1; then
   r=$(curl -s -u "$ADMIN_ID:$ADMIN_SECRET" -d grant_type=client_credentials "http://127.0.0.1:$AUTH_PORT/oauth/token")
   warm_token=$(sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p' <<<"$r")
   [ -n "$warm_token" ] || die "no token for the warm-up: $r"
-  log "warming the introspection instances up: wrk -c8 ${WARM_SECONDS}s on each"
-  WARM_PIDS=()
+  log "warming the introspection instances up: wrk -c8 ${WARM_SECONDS}s on each, one after the other"
   for p in $INTRO_PORTS; do
     BENCH_TOKEN="$warm_token" BENCH_CLIENT_ID="$ADMIN_ID" BENCH_CLIENT_SECRET="$ADMIN_SECRET" \
       wrk -t1 -c8 -d"${WARM_SECONDS}s" -s "$BENCH_DIR/introspection-request.lua" "http://127.0.0.1:$p/oauth/introspect" \
-      >"$OUT/warmup-$p.txt" 2>&1 &
-    WARM_PIDS+=($!)
+      >"$OUT/warmup-$p.txt" 2>&1 || die "wrk warm-up failed (see $OUT/warmup-$p.txt)"
   done
-  wait "${WARM_PIDS[@]}"
   grep -h '^WRK ' "$OUT"/warmup-*.txt | sed 's/^/    /' >&2 || true
 fi
 
