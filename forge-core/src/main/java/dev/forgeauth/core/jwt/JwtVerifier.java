@@ -150,6 +150,9 @@ public class JwtVerifier {
 
     /** Forgets a token (after a revocation), by its jti. */
     public void evictJti(String jti) {
+        if (jti == null) {
+            return; // a client or subject cut-off: checked on every use, nothing to scan for
+        }
         cache.asMap().values().removeIf(t -> t.jti().equals(jti));
     }
 

@@ -187,8 +187,13 @@ public class RevocationView {
         if (id == null) {
             return;
         }
+        Long before = tokens.get(id);
         tokens.merge(id, expiresAt, Math::max);
-        notifyListeners(id);
+        // only a revocation learnt for the first time concerns the caches: a reload that merges the
+        // whole list again must not make every listener scan its cache once per known id
+        if (before == null) {
+            notifyListeners(id);
+        }
     }
 
     public void addClientCutoff(String clientId, long notBefore) {
