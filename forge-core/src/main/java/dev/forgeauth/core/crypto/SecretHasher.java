@@ -47,11 +47,18 @@ public final class SecretHasher {
 
     /** SHA-256 (unkeyed) base64url, for cache keys of tokens that must not sit in memory raw. */
     public static String sha256(String value) {
+        // one digest per thread: MessageDigest.getInstance looks the provider up on every call, and the
+        // gateway and the introspection service compute a cache key on every request
+        MessageDigest md = SHA256.get();
+        md.reset();
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(md.digest(value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SHA-256 unavailable", e);
         }
-    }
+    });
 }

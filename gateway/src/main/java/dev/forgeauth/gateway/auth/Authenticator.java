@@ -61,6 +61,31 @@ public class Authenticator {
         return null;
     }
 
+    /**
+     * The synchronous path, for the common case of a credential that was seen recently: the identity
+     * when the answer is already in a cache (a verified JWT, a resolved opaque credential), null when
+     * {@link #authenticate} has to do the work. Refusals that need no lookup (no credential, not Bearer,
+     * a revoked JWT) are thrown as {@link OAuthException}.
+     */
+    public Identity cached(HttpServerRequest req, Route route) {
+        String credential = credential(req, route);
+        if (credential == null) {
+            throw OAuthException.missingToken("Authentication required");
+        }
+        if (JwtVerifier.looksLikeJwt(credential)) {
+            dev.forgeauth.core.jwt.VerifiedToken t = verifier.cached(credential);
+            return t == null ? null : jwtIdentity(t);
+        }
+        return credential.length() > 512 ? null : opaque.cached(credential);
+    }
+
+    private Identity jwtIdentity(dev.forgeauth.core.jwt.VerifiedToken t) {
+        if (revocations.isRevoked(t)) {
+            throw OAuthException.invalidToken("The access token has been revoked");
+        }
+        return Identity.of(t.subject(), t.clientId(), t.scopes(), t.scope(), "jwt");
+    }
+
     public Uni<Identity> authenticate(HttpServerRequest req, Route route) {
         String credential;
         try {
@@ -74,12 +99,7 @@ public class Authenticator {
         if (JwtVerifier.looksLikeJwt(credential)) {
             return verifier.verify(credential)
                     .onFailure().transform(e -> OAuthException.invalidToken("The access token is invalid or expired"))
-                    .map(t -> {
-                        if (revocations.isRevoked(t)) {
-                            throw OAuthException.invalidToken("The access token has been revoked");
-                        }
-                        return new Identity(t.subject(), t.clientId(), t.scopes(), t.scope(), "jwt");
-                    });
+                    .map(this::jwtIdentity);
         }
         if (credential.length() > 512) {
             return Uni.createFrom().failure(OAuthException.invalidToken("The credential is invalid"));

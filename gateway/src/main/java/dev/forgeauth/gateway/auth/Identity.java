@@ -2,11 +2,16 @@ package dev.forgeauth.gateway.auth;
 
 import java.util.Set;
 
-/** Who a request comes from, as the upstream learns it through the X-Auth-* headers. */
-public record Identity(String subject, String clientId, Set<String> scopes, String scope, String tokenType) {
+/**
+ * Who a request comes from, as the upstream learns it through the X-Auth-* headers.
+ *
+ * @param rateKey the key rate limits are counted under: the subject, else the client (computed once)
+ */
+public record Identity(String subject, String clientId, Set<String> scopes, String scope, String tokenType,
+        String rateKey) {
 
-    /** The key rate limits are counted under: the subject, else the client. */
-    public String rateKey() {
-        return subject != null ? "sub:" + subject : "client:" + clientId;
+    public static Identity of(String subject, String clientId, Set<String> scopes, String scope, String tokenType) {
+        return new Identity(subject, clientId, scopes, scope, tokenType,
+                subject != null ? "sub:" + subject : "client:" + clientId);
     }
 }

@@ -64,6 +64,21 @@ public class OpaqueCredentials {
         return basic != null;
     }
 
+    /**
+     * The cached answer for an opaque credential that is active: its identity, or null when the cache
+     * does not know it as active (unknown, expired, or known inactive: {@link #resolve} answers those).
+     */
+    public Identity cached(String credential) {
+        if (basic == null) {
+            return null;
+        }
+        Optional<Cached> cached = cache.getIfPresent(SecretHasher.sha256(credential));
+        if (cached == null || cached.isEmpty() || cached.get().expiresAt() <= System.currentTimeMillis() / 1000) {
+            return null;
+        }
+        return cached.get().identity();
+    }
+
     /** The identity behind an opaque credential, or empty when it is not active. */
     public Uni<Optional<Identity>> resolve(String credential, String clientAddress) {
         if (basic == null) {
@@ -95,7 +110,7 @@ public class OpaqueCredentials {
                         String scope = j.getString("scope", "");
                         Set<String> scopes = new LinkedHashSet<>(Arrays.asList(scope.split(" ")));
                         scopes.remove("");
-                        found = Optional.of(new Cached(new Identity(j.getString("sub"), j.getString("client_id"),
+                        found = Optional.of(new Cached(Identity.of(j.getString("sub"), j.getString("client_id"),
                                 Set.copyOf(scopes), scope, j.getString("forge_token_kind", "opaque")),
                                 j.getLong("exp", Long.MAX_VALUE)));
                     }

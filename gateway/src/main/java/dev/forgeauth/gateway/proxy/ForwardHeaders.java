@@ -3,113 +3,225 @@ package dev.forgeauth.gateway.proxy;
 import dev.forgeauth.gateway.auth.Authenticator;
 import dev.forgeauth.gateway.auth.Identity;
 import io.vertx.core.MultiMap;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.regex.Pattern;
+import io.vertx.core.http.HttpHeaders;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * What upstreams receive: identity only from the gateway (every client-sent {@code X-Auth-*} removed,
- * whatever its case), no client credentials on protected routes, one request id, and the forwarding
- * headers. Hop-by-hop headers are dropped by the proxy library (RFC 9110 §7.6.1).
+ * What upstreams receive and what clients get back. Upstreams get identity only from the gateway (every
+ * client-sent {@code X-Auth-*} removed, whatever its case), no client credentials on protected routes,
+ * one request id and the forwarding headers; neither side sees the other's hop-by-hop headers
+ * (RFC 9110 §7.6.1). Each direction is one pass over the headers into a new map.
  */
 public final class ForwardHeaders {
 
     public static final String REQUEST_ID = "X-Request-Id";
-    private static final Pattern REQUEST_ID_OK = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private ForwardHeaders() {
     }
 
-    /** The client's request id if it is acceptable, else a new one. */
+    /** The client's request id if it is acceptable (1–128 of {@code A-Za-z0-9._:-}), else a new one. */
     public static String requestId(String sent) {
-        if (sent != null && REQUEST_ID_OK.matcher(sent).matches()) {
+        if (sent != null && acceptableId(sent)) {
             return sent;
         }
-        return java.util.UUID.randomUUID().toString();
+        // unique, not secret: a random (version 4) UUID from the thread's generator, not SecureRandom
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        long msb = (r.nextLong() & 0xffffffffffff0fffL) | 0x0000000000004000L;
+        long lsb = (r.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
+        return new UUID(msb, lsb).toString();
+    }
+
+    private static boolean acceptableId(String s) {
+        int n = s.length();
+        if (n == 0 || n > 128) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_'
+                    || c == ':' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Hop-by-hop headers (RFC 9110 §7.6.1) that never cross the gateway, in either direction. */
+    static boolean hopByHop(String name) {
+        switch (name.length()) {
+            case 2:
+                return name.equalsIgnoreCase("TE");
+            case 7:
+                return name.equalsIgnoreCase("Upgrade") || name.equalsIgnoreCase("Trailer");
+            case 10:
+                return name.equalsIgnoreCase("Connection") || name.equalsIgnoreCase("Keep-Alive");
+            case 16:
+                return name.equalsIgnoreCase("Proxy-Connection");
+            case 17:
+                return name.equalsIgnoreCase("Transfer-Encoding");
+            case 19:
+                return name.equalsIgnoreCase("Proxy-Authorization") || name.equalsIgnoreCase("Proxy-Authenticate");
+            default:
+                return false;
+        }
+    }
+
+    /** Whether {@code name} is one of the comma-separated names of a Connection header. */
+    static boolean listedIn(String connection, String name) {
+        int n = connection.length();
+        int i = 0;
+        while (i < n) {
+            int comma = connection.indexOf(',', i);
+            int end = comma < 0 ? n : comma;
+            int a = i;
+            int b = end;
+            while (a < b && connection.charAt(a) <= ' ') {
+                a++;
+            }
+            while (b > a && connection.charAt(b - 1) <= ' ') {
+                b--;
+            }
+            if (b - a == name.length() && connection.regionMatches(true, a, name, 0, name.length())) {
+                return true;
+            }
+            i = end + 1;
+        }
+        return false;
+    }
+
+    /** Request headers the gateway sets itself (or drops): the client's value never passes. */
+    private static boolean replacedOnRequest(String name) {
+        if (name.length() > 7 && name.regionMatches(true, 0, "X-Auth-", 0, 7)) {
+            return true; // identity comes only from the gateway
+        }
+        switch (name.length()) {
+            case 4:
+                return name.equalsIgnoreCase("Host");
+            case 6:
+                return name.equalsIgnoreCase("Expect"); // the gateway answers 100-continue itself
+            case 9:
+                return name.equalsIgnoreCase("Forwarded");
+            case 12:
+                return name.equalsIgnoreCase(REQUEST_ID);
+            case 15:
+                return name.equalsIgnoreCase("X-Forwarded-For");
+            case 16:
+                return name.equalsIgnoreCase("X-Forwarded-Host");
+            case 17:
+                return name.equalsIgnoreCase("X-Forwarded-Proto");
+            default:
+                return false;
+        }
+    }
+
+    private static boolean credential(String name) {
+        return name.equalsIgnoreCase("Authorization") || name.equalsIgnoreCase(Authenticator.API_KEY_HEADER);
     }
 
     /**
-     * Connection-level headers of the client's connection never reach the upstream: a client's
-     * {@code Connection: close} would otherwise close a pooled upstream connection that the next
-     * request is about to reuse (RFC 9110 §7.6.1).
+     * The headers for the upstream request: the client's, less hop-by-hop headers, client-sent
+     * identity and forwarding headers and (when {@code identity} is not null: a protected route) the
+     * client's credentials; plus the identity, the request id and {@code X-Forwarded-For/Proto/Host}.
      */
-    public static void stripHopByHop(MultiMap headers) {
-        String listed = headers.get("Connection");
-        if (listed != null) {
-            for (String name : listed.split(",")) {
-                if (!name.isBlank()) {
-                    headers.remove(name.trim());
-                }
+    public static MultiMap upstreamRequest(MultiMap in, Identity identity, String requestId, String clientAddress,
+            String proto, String host) {
+        MultiMap out = HttpHeaders.headers();
+        String connection = in.get(HttpHeaders.CONNECTION);
+        for (Map.Entry<String, String> h : in) {
+            String name = h.getKey();
+            if (hopByHop(name) || replacedOnRequest(name) || connection != null && listedIn(connection, name)) {
+                continue;
             }
-        }
-        for (String h : List.of("Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authorization", "Upgrade", "TE")) {
-            headers.remove(h);
-        }
-    }
-
-    public static void stripSpoofedIdentity(MultiMap headers) {
-        List<String> spoofed = new ArrayList<>();
-        for (String name : headers.names()) {
-            if (name.toLowerCase(Locale.ROOT).startsWith("x-auth-")) {
-                spoofed.add(name);
-            }
-        }
-        spoofed.forEach(headers::remove);
-    }
-
-    /** Removes the credentials a protected route's upstream must not see. */
-    public static void stripCredentials(MultiMap headers) {
-        headers.remove("Authorization");
-        headers.remove(Authenticator.API_KEY_HEADER);
-        List<String> cookies = headers.getAll("Cookie");
-        if (cookies.isEmpty()) {
-            return;
-        }
-        headers.remove("Cookie");
-        StringBuilder kept = new StringBuilder();
-        for (String header : cookies) {
-            for (String pair : header.split(";")) {
-                String p = pair.trim();
-                if (p.isEmpty() || p.regionMatches(true, 0, Authenticator.SESSION_COOKIE + "=", 0,
-                        Authenticator.SESSION_COOKIE.length() + 1)) {
+            if (identity != null) {
+                if (credential(name)) {
                     continue;
                 }
-                if (kept.length() > 0) {
-                    kept.append("; ");
+                if (name.equalsIgnoreCase("Cookie")) {
+                    String kept = withoutSessionCookie(h.getValue());
+                    if (kept != null) {
+                        out.add("Cookie", kept);
+                    }
+                    continue;
                 }
-                kept.append(p);
             }
+            out.add(name, h.getValue());
         }
-        if (kept.length() > 0) {
-            headers.set("Cookie", kept.toString());
+        if (identity != null) {
+            if (identity.subject() != null) {
+                out.add("X-Auth-Subject", identity.subject());
+            }
+            if (identity.clientId() != null) {
+                out.add("X-Auth-Client-Id", identity.clientId());
+            }
+            out.add("X-Auth-Scopes", identity.scope() == null ? "" : identity.scope());
+            out.add("X-Auth-Token-Type", identity.tokenType());
         }
-    }
-
-    public static void addIdentity(MultiMap headers, Identity id) {
-        if (id.subject() != null) {
-            headers.set("X-Auth-Subject", id.subject());
-        }
-        if (id.clientId() != null) {
-            headers.set("X-Auth-Client-Id", id.clientId());
-        }
-        headers.set("X-Auth-Scopes", id.scope() == null ? "" : id.scope());
-        headers.set("X-Auth-Token-Type", id.tokenType());
-    }
-
-    public static void addForwarding(MultiMap headers, String clientAddress, String proto, String host) {
-        headers.set("X-Forwarded-For", clientAddress);
-        headers.set("X-Forwarded-Proto", proto);
+        out.add(REQUEST_ID, requestId);
+        out.add("X-Forwarded-For", clientAddress);
+        out.add("X-Forwarded-Proto", proto);
         if (host != null) {
-            headers.set("X-Forwarded-Host", host);
+            out.add("X-Forwarded-Host", host);
         }
-        headers.remove("Forwarded");
+        return out;
+    }
+
+    /** A Cookie header without the session cookie (a credential), or null when nothing is left. */
+    static String withoutSessionCookie(String header) {
+        if (!header.regionMatches(true, 0, Authenticator.SESSION_COOKIE, 0, Authenticator.SESSION_COOKIE.length())
+                && header.toLowerCase(java.util.Locale.ROOT).indexOf(Authenticator.SESSION_COOKIE) < 0) {
+            return header;
+        }
+        StringBuilder kept = new StringBuilder();
+        for (String pair : header.split(";")) {
+            String p = pair.trim();
+            if (p.isEmpty() || p.regionMatches(true, 0, Authenticator.SESSION_COOKIE + "=", 0,
+                    Authenticator.SESSION_COOKIE.length() + 1)) {
+                continue;
+            }
+            if (kept.length() > 0) {
+                kept.append("; ");
+            }
+            kept.append(p);
+        }
+        return kept.length() == 0 ? null : kept.toString();
+    }
+
+    /**
+     * Copies an upstream response's headers for the client: everything but hop-by-hop headers (and
+     * those its Connection header names); the gateway's request id; a Date when the upstream sent none
+     * (RFC 9110 §6.6.1).
+     */
+    public static void downstreamResponse(MultiMap upstream, MultiMap out, String requestId) {
+        String connection = upstream.get(HttpHeaders.CONNECTION);
+        boolean date = false;
+        for (Map.Entry<String, String> h : upstream) {
+            String name = h.getKey();
+            if (hopByHop(name) || connection != null && listedIn(connection, name) || name.equalsIgnoreCase(REQUEST_ID)) {
+                continue;
+            }
+            if (!date && name.length() == 4 && name.equalsIgnoreCase("Date")) {
+                date = true;
+            }
+            out.add(name, h.getValue());
+        }
+        out.add(REQUEST_ID, requestId);
+        if (!date) {
+            out.add(HttpHeaders.DATE, HttpDate.now());
+        }
     }
 
     /** The query string without {@code api_key} (it is a credential), or null when nothing is left. */
     public static String queryWithoutApiKey(String query) {
         if (query == null || query.isEmpty()) {
             return null;
+        }
+        if (!query.contains("api_key")) {
+            return query;
         }
         StringBuilder sb = new StringBuilder();
         for (String pair : query.split("&")) {
@@ -122,5 +234,27 @@ public final class ForwardHeaders {
             sb.append(pair);
         }
         return sb.length() == 0 ? null : sb.toString();
+    }
+
+    /** The current IMF-fixdate (RFC 9110 §5.6.7), formatted at most once per second. */
+    static final class HttpDate {
+        private static final DateTimeFormatter FORMAT =
+                DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US);
+
+        private record Stamp(long second, String text) {
+        }
+
+        private static volatile Stamp last = new Stamp(-1, "");
+
+        static String now() {
+            long second = System.currentTimeMillis() / 1000;
+            Stamp l = last;
+            if (l.second() == second) {
+                return l.text();
+            }
+            String s = FORMAT.format(ZonedDateTime.ofInstant(java.time.Instant.ofEpochSecond(second), ZoneOffset.UTC));
+            last = new Stamp(second, s);
+            return s;
+        }
     }
 }

@@ -5,6 +5,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,25 +40,60 @@ public class RateLimiter {
             """;
 
     private final ReactiveRedisDataSource redis;
-    private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+    /** Route name, then credential key: no key string built per request. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Bucket>> buckets = new ConcurrentHashMap<>();
 
     public RateLimiter(ReactiveRedisDataSource redis) {
         this.redis = redis;
     }
 
     static final class Bucket {
-        long leased;
+        /** Tokens leased from Redis, spent locally without a lock. */
+        final AtomicLong leased = new AtomicLong();
+        /** The rest under the bucket's monitor. */
         long deniedUntil;
         Uni<Long> inFlight;
+        /** Used since the last sweep (a plain field: a lost update only keeps a bucket one sweep longer). */
+        boolean used = true;
+
+        boolean take() {
+            used = true;
+            AtomicLong l = leased;
+            for (long n = l.get(); n > 0; n = l.get()) {
+                if (l.compareAndSet(n, n - 1)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private Bucket bucket(String route, String key) {
+        ConcurrentHashMap<String, Bucket> perRoute = buckets.get(route);
+        if (perRoute == null) {
+            perRoute = buckets.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
+        }
+        Bucket b = perRoute.get(key);
+        return b != null ? b : perRoute.computeIfAbsent(key, k -> new Bucket());
+    }
+
+    /**
+     * The fast path: true when a locally leased token was spent (the request may pass); false when
+     * {@link #acquire} must decide (lease more from Redis, or refuse).
+     */
+    public boolean tryLocal(String route, String key) {
+        return bucket(route, key).take();
     }
 
     /** 0 when the request may pass, else the seconds to wait. */
-    public Uni<Long> acquire(String key, int perSecond, int burst) {
-        Bucket b = buckets.computeIfAbsent(key, k -> new Bucket());
+    public Uni<Long> acquire(String route, String key, int perSecond, int burst) {
+        Bucket b = bucket(route, key);
+        if (b.take()) {
+            return Uni.createFrom().item(0L);
+        }
         Uni<Long> lease;
         synchronized (b) {
-            if (b.leased > 0) {
-                b.leased--;
+            if (b.take()) {
                 return Uni.createFrom().item(0L);
             }
             long now = System.nanoTime();
@@ -66,23 +102,26 @@ public class RateLimiter {
             }
             if (b.inFlight == null) {
                 long batch = Math.max(1, perSecond / 10);
-                b.inFlight = lease(key, perSecond, Math.max(burst, 1), batch).memoize().indefinitely();
+                b.inFlight = lease(route + ":" + key, perSecond, Math.max(burst, 1), batch).memoize().indefinitely();
             }
             lease = b.inFlight;
         }
         return lease.map(got -> {
             synchronized (b) {
-                b.inFlight = null;
-                if (got > 0) {
-                    b.leased += got;
+                if (b.inFlight == lease) {
+                    b.inFlight = null;
+                    if (got > 0) {
+                        b.leased.addAndGet(got);
+                    }
                 }
-                if (b.leased > 0) {
-                    b.leased--;
-                    return 0L;
-                }
-                b.deniedUntil = System.nanoTime() + Math.max(100_000_000L, 1_000_000_000L / perSecond);
-                return retryAfter(perSecond);
             }
+            if (b.take()) {
+                return 0L;
+            }
+            synchronized (b) {
+                b.deniedUntil = System.nanoTime() + Math.max(100_000_000L, 1_000_000_000L / perSecond);
+            }
+            return retryAfter(perSecond);
         });
     }
 
@@ -100,10 +139,26 @@ public class RateLimiter {
         return Math.max(1, (long) Math.ceil(1.0 / perSecond));
     }
 
-    /** Drops idle local state; buckets are cheap to rebuild from Redis. */
-    public void trim() {
-        if (buckets.size() > 100_000) {
-            buckets.clear();
+    /**
+     * Drops the local state of buckets unused since the previous sweep (called periodically): they are
+     * cheap to rebuild from Redis, and without this every credential ever seen would stay in memory.
+     * A dropped lease loses at most a tenth of a second's tokens.
+     */
+    public void sweep() {
+        for (ConcurrentHashMap<String, Bucket> perRoute : buckets.values()) {
+            perRoute.values().removeIf(b -> {
+                synchronized (b) {
+                    if (b.used || b.inFlight != null) {
+                        b.used = false;
+                        return false;
+                    }
+                    return true;
+                }
+            });
         }
+    }
+
+    int size() {
+        return buckets.values().stream().mapToInt(ConcurrentHashMap::size).sum();
     }
 }

@@ -1,5 +1,6 @@
 package dev.forgeauth.gateway.route;
 
+import io.vertx.core.net.SocketAddress;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -8,8 +9,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** One validated route: where it goes, what it needs. */
 public final class Route {
 
-    /** An upstream base address. */
-    public record Upstream(String host, int port, boolean ssl, String basePath) {
+    /**
+     * An upstream base address.
+     *
+     * @param address where to connect (built once: unresolved host names are resolved by Vert.x per
+     *        connection, as DNS says)
+     */
+    public record Upstream(String host, int port, boolean ssl, String basePath, SocketAddress address) {
         static Upstream parse(String url) {
             URI u = URI.create(url);
             if (u.getHost() == null || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))) {
@@ -21,7 +27,7 @@ public final class Route {
             if (base.endsWith("/")) {
                 base = base.substring(0, base.length() - 1);
             }
-            return new Upstream(u.getHost(), port, ssl, base);
+            return new Upstream(u.getHost(), port, ssl, base, SocketAddress.inetSocketAddress(port, u.getHost()));
         }
     }
 
@@ -82,6 +88,9 @@ public final class Route {
 
     /** Round robin over the upstreams. */
     public Upstream nextUpstream() {
+        if (upstreams.size() == 1) {
+            return upstreams.get(0);
+        }
         return upstreams.get(Math.floorMod(next.getAndIncrement(), upstreams.size()));
     }
 }
