@@ -362,7 +362,10 @@ public class GatewayProxy {
         if (sr.ended() || sr.closed()) {
             return;
         }
+        // an upstream answer may have been prepared (headers copied) before it failed: none of it stays
+        sr.headers().clear();
         sr.setStatusCode(e.status());
+        sr.setStatusMessage(io.netty.handler.codec.http.HttpResponseStatus.valueOf(e.status()).reasonPhrase());
         sr.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
         sr.putHeader(ForwardHeaders.REQUEST_ID, x.requestId);
         sr.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");

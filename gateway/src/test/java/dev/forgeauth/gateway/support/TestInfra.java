@@ -9,5 +9,6 @@ import io.quarkus.test.common.ResourceArg;
 @QuarkusTestResource(value = ForgeInfraResource.class, initArgs = @ResourceArg(name = "datasource", value = "false"))
 @QuarkusTestResource(JwksServer.class)
 @QuarkusTestResource(UpstreamServer.class)
+@QuarkusTestResource(RawUpstream.class)
 public class TestInfra {
 }

@@ -86,6 +86,27 @@ public class UpstreamServer implements QuarkusTestResourceLifecycleManager {
                 Thread.currentThread().interrupt();
             }
         }
+        if (path.startsWith("/api/v1/deployments/download/")) {
+            // /download/<bytes>[/chunked]: that many bytes, with a length or chunked
+            String[] parts = path.split("/");
+            long n = Long.parseLong(parts[5]);
+            boolean chunked = parts.length > 6 && "chunked".equals(parts[6]);
+            ex.getResponseHeaders().add("Content-Type", "application/octet-stream");
+            ex.sendResponseHeaders(200, chunked ? 0 : n);
+            byte[] chunk = new byte[65536];
+            java.util.Arrays.fill(chunk, (byte) 'x');
+            try (var out = ex.getResponseBody()) {
+                for (long left = n; left > 0; left -= chunk.length) {
+                    out.write(chunk, 0, (int) Math.min(chunk.length, left));
+                }
+            }
+            return;
+        }
+        if (path.startsWith("/api/v1/deployments/nocontent")) {
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+            return;
+        }
         JsonObject headers = new JsonObject();
         ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(", ", v)));
         byte[] body = new JsonObject().put("method", ex.getRequestMethod()).put("path", path)
