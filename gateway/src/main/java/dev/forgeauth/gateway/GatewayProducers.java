@@ -12,25 +12,30 @@ import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
-/** The shared verifier, key cache and revocation view as beans of the gateway, started with it. */
+/**
+ * The shared verifier, key cache and revocation view as beans of the gateway, started with it. Singletons,
+ * not application-scoped: they are used on every request, and a client proxy would add a context lookup
+ * to each call.
+ */
 @ApplicationScoped
 public class GatewayProducers {
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     JwksKeys jwksKeys(Vertx vertx, JwtSettings settings) {
         return new JwksKeys(vertx, settings.jwksUrl(), settings.jwksMinRefetch());
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     JwtVerifier jwtVerifier(JwksKeys keys, JwtSettings settings) {
         return new JwtVerifier(keys, settings);
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     RevocationView revocationView(ReactiveRedisDataSource redis, Vertx vertx) {
         return new RevocationView(redis, vertx);
     }

@@ -302,6 +302,21 @@ class ProxyTest {
     }
 
     @Test
+    void onlySafeRequestsWithoutABodyAreRetriedAndOnlyOnce() throws Exception {
+        // an upstream that drops the connection without answering (as a pooled connection closed under
+        // the request looks): a GET is tried once more on a new connection, then 502
+        int before = RawUpstream.DROPS.get();
+        given().auth().oauth2(reader()).get("/api/v1/raw/drop").then().statusCode(502).body("error", equalTo("bad_gateway"));
+        assertEquals(2, RawUpstream.DROPS.get() - before);
+        // a POST may have been acted on: never retried
+        before = RawUpstream.DROPS.get();
+        given().auth().oauth2(writer()).contentType("application/json").body("{\"a\":1}").post("/api/v1/raw/drop")
+                .then().statusCode(502);
+        Thread.sleep(200);
+        assertEquals(1, RawUpstream.DROPS.get() - before);
+    }
+
+    @Test
     void refusalsAreJsonWithARequestIdAndNotCached() {
         given().get("/api/v1/deployments").then().statusCode(401)
                 .header("Content-Type", "application/json")

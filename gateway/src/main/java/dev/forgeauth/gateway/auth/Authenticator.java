@@ -7,7 +7,7 @@ import dev.forgeauth.gateway.route.Route;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * Finds the credential of a request and turns it into an {@link Identity}: JWT access tokens are verified
@@ -18,7 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6750#section-2">RFC 6750 §2</a>
  */
-@ApplicationScoped
+@Singleton
 public class Authenticator {
 
     public static final String SESSION_COOKIE = "df_session";

@@ -9,7 +9,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.web.client.WebClient;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
  * short local cache keyed by the credential's hash. Any revocation learnt from the revocation feed
  * clears the cache, so a revoked credential stops working within the feed's delay, not the TTL.
  */
-@ApplicationScoped
+@Singleton
 public class OpaqueCredentials {
 
     private static final Logger LOG = Logger.getLogger(OpaqueCredentials.class);

@@ -29,7 +29,7 @@ import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,7 +51,7 @@ import org.jboss.logging.Logger;
  * back-pressure, never buffered whole; requests are never retried (an upstream that fails after the
  * request was sent may have acted on it).
  */
-@ApplicationScoped
+@Singleton
 public class GatewayProxy {
 
     private static final Logger LOG = Logger.getLogger(GatewayProxy.class);
@@ -65,6 +65,7 @@ public class GatewayProxy {
     /** Route name → auth outcome → timers by status (index status - 100). */
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, AtomicReferenceArray<Timer>>> timers = new ConcurrentHashMap<>();
     private ThreadLocal<HttpClient> clients;
+    private final ThreadLocal<InFlight> inFlight = ThreadLocal.withInitial(InFlight::new);
 
     public GatewayProxy(RouteTable routes, Authenticator authenticator, RateLimiter limiter, MeterRegistry metrics) {
         this.routes = routes;
@@ -88,7 +89,7 @@ public class GatewayProxy {
     }
 
     /** One proxied request. */
-    private static final class Exchange {
+    static final class Exchange {
         final HttpServerRequest in;
         final String requestId;
         final long start = System.nanoTime();
@@ -97,6 +98,14 @@ public class GatewayProxy {
         String path;
         String outcome;
         HttpClientRequest out;
+        RequestOptions options;
+        boolean retried;
+        /** In flight to the upstream: the event loop's list, the last time bytes moved, the idle limit. */
+        InFlight inFlight;
+        Exchange prev;
+        Exchange next;
+        long lastActivity;
+        long timeoutNanos;
 
         Exchange(HttpServerRequest in, String requestId, boolean hasBody) {
             this.in = in;
@@ -223,17 +232,30 @@ public class GatewayProxy {
                 .setURI(query == null || query.isEmpty() ? up.basePath() + x.path : up.basePath() + x.path + '?' + query)
                 .setHeaders(ForwardHeaders.upstreamRequest(in.headers(), identity, x.requestId,
                         client == null ? "unknown" : client.hostAddress(), in.isSSL() ? "https" : "http",
-                        authority == null ? null : authority.toString()))
-                .setIdleTimeout(x.route.timeoutMillis());
+                        authority == null ? null : authority.toString()));
+        // the route's timeout: no byte moving either way for that long (checked by the event loop's sweep,
+        // not a timer per request)
+        x.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(x.route.timeoutMillis());
+        inFlight.get().add(x);
         // the client may leave while the upstream works: stop the upstream request too
         in.response().closeHandler(v -> {
+            done(x);
             if (x.out != null) {
                 x.out.reset();
             }
         });
-        clients.get().request(options).onComplete(ar -> {
+        x.options = options;
+        connect(x);
+    }
+
+    private void connect(Exchange x) {
+        clients.get().request(x.options).onComplete(ar -> {
             if (ar.failed()) {
                 upstreamFailed(x, ar.cause());
+                return;
+            }
+            if (x.inFlight == null) {
+                ar.result().reset(); // timed out or abandoned while connecting
                 return;
             }
             send(x, ar.result());
@@ -242,7 +264,11 @@ public class GatewayProxy {
 
     private void send(Exchange x, HttpClientRequest out) {
         x.out = out;
-        out.response().onComplete(ar -> respond(x, ar));
+        out.response().onComplete(ar -> {
+            if (x.out == out) { // not a request given up for a retry
+                respond(x, ar);
+            }
+        });
         if (!x.hasBody) {
             out.end();
             return;
@@ -257,7 +283,7 @@ public class GatewayProxy {
             in.response().writeContinue();
         }
         // the request body streams with back-pressure; a body cut short is not completed upstream
-        in.pipe().endOnFailure(false).to(out).onFailure(e -> out.reset(0, e));
+        pump(x, in, out, out::end, e -> out.reset(0, e));
     }
 
     private void respond(Exchange x, AsyncResult<HttpClientResponse> ar) {
@@ -267,10 +293,12 @@ public class GatewayProxy {
         }
         HttpClientResponse resp = ar.result();
         HttpServerResponse sr = x.in.response();
-        if (sr.ended() || sr.closed()) {
+        if (sr.ended() || sr.closed() || x.inFlight == null) {
+            done(x);
             x.out.reset();
             return;
         }
+        x.lastActivity = System.nanoTime();
         int status = resp.statusCode();
         sr.setStatusCode(status);
         String message = resp.statusMessage();
@@ -282,7 +310,10 @@ public class GatewayProxy {
         boolean bodyless = x.in.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
         String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (bodyless) {
-            resp.end().onComplete(v -> sr.end());
+            resp.end().onComplete(v -> {
+                done(x);
+                sr.end();
+            });
             return;
         }
         long declared = parseLength(length);
@@ -290,6 +321,7 @@ public class GatewayProxy {
             // small and of known size: head and body in one write
             resp.body().onComplete(body -> {
                 if (body.succeeded()) {
+                    done(x);
                     sr.end(body.result());
                 } else {
                     abort(x, body.cause());
@@ -305,7 +337,42 @@ public class GatewayProxy {
         }
         // larger or of unknown size: streamed with back-pressure. An upstream that fails half-way must
         // not look like a complete answer: the client connection is closed instead of ending the body
-        resp.pipe().endOnFailure(false).to(sr).onFailure(e -> abort(x, e));
+        pump(x, resp, sr, () -> {
+            done(x);
+            sr.end();
+        }, e -> abort(x, e));
+    }
+
+    /**
+     * Streams {@code src} into {@code dst} with back-pressure (the source pauses while the destination's
+     * write queue is full), marking the exchange active on every chunk. {@code onEnd} runs when the
+     * source ends; {@code onFailure} when either side fails (the destination is then not ended).
+     */
+    private static void pump(Exchange x, io.vertx.core.streams.ReadStream<Buffer> src,
+            io.vertx.core.streams.WriteStream<Buffer> dst, Runnable onEnd, java.util.function.Consumer<Throwable> onFailure) {
+        boolean[] failed = {false};
+        java.util.function.Consumer<Throwable> fail = e -> {
+            if (!failed[0]) {
+                failed[0] = true;
+                onFailure.accept(e);
+            }
+        };
+        dst.exceptionHandler(fail::accept);
+        src.exceptionHandler(fail::accept);
+        src.endHandler(v -> {
+            if (!failed[0]) {
+                onEnd.run();
+            }
+        });
+        src.handler(chunk -> {
+            x.lastActivity = System.nanoTime();
+            dst.write(chunk);
+            if (dst.writeQueueFull()) {
+                src.pause();
+                dst.drainHandler(v -> src.resume());
+            }
+        });
+        src.resume();
     }
 
     private static long parseLength(String length) {
@@ -321,24 +388,48 @@ public class GatewayProxy {
 
     /** The upstream failed before its answer began: a JSON 502/504 (or, if the answer began, a cut). */
     private void upstreamFailed(Exchange x, Throwable e) {
+        if (x.inFlight == null) {
+            return; // already answered, timed out or abandoned: this is the echo of that
+        }
         HttpServerResponse sr = x.in.response();
+        boolean timeout = e instanceof TimeoutException || e.getClass().getSimpleName().contains("Timeout")
+                || String.valueOf(e.getMessage()).toLowerCase().contains("timeout");
+        if (!timeout && !x.retried && !x.hasBody && safe(x.in.method()) && !sr.headWritten() && !sr.ended()
+                && !sr.closed()) {
+            // Once, for a safe request without a body that got nothing back: typically a pooled keep-alive
+            // connection the upstream closed just as the request went out. Nothing else is ever retried
+            // (a request with a body, or a method that changes state, may have been acted on).
+            LOG.debugf("upstream of route %s failed (%s): retrying once on a new connection", x.route.name(), e.toString());
+            x.retried = true;
+            if (x.out != null) {
+                x.out.reset();
+                x.out = null;
+            }
+            x.lastActivity = System.nanoTime();
+            connect(x);
+            return;
+        }
+        done(x);
         if (sr.headWritten() || sr.ended() || sr.closed()) {
             abort(x, e);
             return;
         }
-        boolean timeout = e instanceof TimeoutException || e.getClass().getSimpleName().contains("Timeout")
-                || String.valueOf(e.getMessage()).toLowerCase().contains("timeout");
         LOG.debugf("upstream of route %s failed: %s", x.route.name(), e.toString());
-        if (x.out != null) {
-            x.out.reset();
-        }
         refuse(x, timeout
                 ? new OAuthException("upstream_timeout", "The upstream service did not answer in time", 504)
                 : new OAuthException("bad_gateway", "The upstream service is unavailable", 502), "upstream_error");
+        if (x.out != null) {
+            x.out.reset();
+        }
+    }
+
+    private static boolean safe(HttpMethod m) {
+        return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS;
     }
 
     /** An answer that cannot be completed: close the client's connection so it cannot look whole. */
     private void abort(Exchange x, Throwable e) {
+        done(x);
         LOG.debugf("proxied exchange on route %s cut: %s", x.route == null ? "none" : x.route.name(), e.toString());
         if (x.out != null) {
             x.out.reset();
@@ -350,6 +441,69 @@ public class GatewayProxy {
         }
         if (!sr.closed()) {
             x.in.connection().close();
+        }
+    }
+
+    /** The exchange no longer waits on its upstream. */
+    private static void done(Exchange x) {
+        if (x.inFlight != null) {
+            x.inFlight.remove(x);
+        }
+    }
+
+    /**
+     * The exchanges of one event loop that wait on an upstream, in a list the loop sweeps every
+     * {@value #SWEEP_MILLIS} ms for those idle longer than their route's timeout: one periodic timer per
+     * event loop instead of a timer set and cancelled for every request. Only its own event loop touches
+     * it (each loop has its own upstream client, so every callback of an exchange runs there).
+     */
+    final class InFlight {
+        static final long SWEEP_MILLIS = 100;
+        private Exchange head;
+        private long timer = -1;
+
+        void add(Exchange x) {
+            x.inFlight = this;
+            x.lastActivity = System.nanoTime();
+            x.prev = null;
+            x.next = head;
+            if (head != null) {
+                head.prev = x;
+            }
+            head = x;
+            if (timer < 0) {
+                // on the current (event-loop) context: the sweep runs on this loop's thread
+                timer = Vertx.currentContext().owner().setPeriodic(SWEEP_MILLIS, id -> sweep());
+            }
+        }
+
+        void remove(Exchange x) {
+            if (x.inFlight != this) {
+                return;
+            }
+            if (x.prev != null) {
+                x.prev.next = x.next;
+            } else {
+                head = x.next;
+            }
+            if (x.next != null) {
+                x.next.prev = x.prev;
+            }
+            x.prev = null;
+            x.next = null;
+            x.inFlight = null;
+        }
+
+        void sweep() {
+            long now = System.nanoTime();
+            for (Exchange x = head; x != null;) {
+                Exchange next = x.next;
+                if (now - x.lastActivity > x.timeoutNanos) {
+                    upstreamFailed(x, new TimeoutException("no bytes from or to the upstream for "
+                            + TimeUnit.NANOSECONDS.toMillis(x.timeoutNanos) + " ms"));
+                }
+                x = next;
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.forgeauth.gateway.route;
 
 import dev.forgeauth.gateway.config.GatewayConfig;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,7 +15,7 @@ import java.util.Set;
  * normalised path, at segment boundaries ({@code /api/v1/deploymentsX} does not match
  * {@code /api/v1/deployments}).
  */
-@ApplicationScoped
+@Singleton
 public class RouteTable {
 
     static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "default");

@@ -23,6 +23,8 @@ public class RawUpstream implements QuarkusTestResourceLifecycleManager {
 
     /** Counted down when the gateway drops the connection of a /hang request. */
     public static volatile CountDownLatch hangClosed = new CountDownLatch(1);
+    /** Requests to /drop: read, then the connection is closed without an answer. */
+    public static final java.util.concurrent.atomic.AtomicInteger DROPS = new java.util.concurrent.atomic.AtomicInteger();
 
     private ServerSocket server;
     private ExecutorService pool;
@@ -94,6 +96,7 @@ public class RawUpstream implements QuarkusTestResourceLifecycleManager {
                         + "Proxy-Connection: keep-alive\r\nTrailer: X-Sum\r\nX-Kept: yes\r\n"
                         + "Content-Length: 2\r\n\r\nok");
                 case "/api/v1/raw/nodate" -> write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+                case "/api/v1/raw/drop" -> DROPS.incrementAndGet();
                 case "/api/v1/raw/hang" -> {
                     // never answer; wait for the gateway to give the request up
                     while (in.read() >= 0) {
