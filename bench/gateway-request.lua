@@ -9,7 +9,23 @@
 --   WRK requests=N duration_s=S rps=R p50_ms=A p90_ms=B p99_ms=C max_ms=D non2xx=E socket_errors=F
 -- (wrk counts every status >= 400 in non2xx; the paths only ever answer 200 or 4xx/5xx)
 
+--   BENCH_DELAY_MS  when set: each connection waits a random time (exponentially distributed with this
+--                 mean, in ms) before each request: a paced load of about connections / mean requests per
+--                 second, below saturation, for the latency a hop adds (wrk measures from the request's
+--                 write to the end of its answer, so the wait itself is not counted)
+
 local token = os.getenv("BENCH_TOKEN")
+local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "")
+
+function init(args)
+  math.randomseed(math.floor(os.clock() * 1e9) + math.floor(os.time()))
+end
+
+if delay_ms ~= nil and delay_ms > 0 then
+  function delay()
+    return math.floor(-delay_ms * math.log(1 - math.random()) + 0.5)
+  end
+end
 
 wrk.method = "GET"
 wrk.headers["Accept"] = "application/json"

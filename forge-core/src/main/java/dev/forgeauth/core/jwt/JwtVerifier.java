@@ -61,6 +61,9 @@ public class JwtVerifier {
                 })
                 .build();
         this.cache = Caffeine.newBuilder()
+                // the cache's upkeep runs on the caller's thread, a little at a time: on the default
+                // executor every drain is a hand-off to the common pool (a wake-up per few hundred reads)
+                .executor(Runnable::run)
                 .maximumSize(settings.cacheSize())
                 .expireAfter(new Expiry<String, VerifiedToken>() {
                     @Override

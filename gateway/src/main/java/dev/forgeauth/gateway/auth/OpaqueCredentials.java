@@ -49,7 +49,8 @@ public class OpaqueCredentials {
                 ? "Basic " + Base64.getEncoder().encodeToString((form(id.get()) + ":" + form(secret.get()))
                         .getBytes(StandardCharsets.UTF_8))
                 : null;
-        this.cache = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(config.introspection().cacheTtl()).build();
+        this.cache = Caffeine.newBuilder().executor(Runnable::run).maximumSize(100_000)
+                .expireAfterWrite(config.introspection().cacheTtl()).build();
         revocations.onTokenRevoked(tokenId -> {
             generation.incrementAndGet();
             cache.invalidateAll();
