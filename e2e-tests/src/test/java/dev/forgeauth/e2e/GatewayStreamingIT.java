@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.forgeauth.e2e.support.ServiceProcess;
-import dev.forgeauth.testing.JwksServer;
 import dev.forgeauth.testing.LocalInfra;
 import dev.forgeauth.testing.TestKeys;
 import java.io.IOException;
@@ -41,7 +40,6 @@ class GatewayStreamingIT {
     static final long SIZE = 100L * 1024 * 1024;
     static final long RSS_LIMIT_KB = 200 * 1024;
 
-    static JwksServer jwks;
     static HttpServer upstream;
     static ServiceProcess gateway;
     static final AtomicLong uploaded = new AtomicLong(-1);
@@ -50,13 +48,20 @@ class GatewayStreamingIT {
     @BeforeAll
     static void start() throws Exception {
         LocalInfra infra = LocalInfra.get();
-        jwks = new JwksServer();
-        String jwksUrl = jwks.start().get("forge.jwt.jwks-url");
         upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        // the test keys' JWKS, served beside the files
+        upstream.createContext("/oauth/jwks", ex -> {
+            byte[] body = TestKeys.publishedJwks().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/jwk-set+json");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
         upstream.setExecutor(Executors.newFixedThreadPool(4));
         upstream.createContext("/files/upload", GatewayStreamingIT::upload);
         upstream.createContext("/files/download", GatewayStreamingIT::download);
         upstream.start();
+        String jwksUrl = "http://127.0.0.1:" + upstream.getAddress().getPort() + "/oauth/jwks";
         gateway = ServiceProcess.builder("stream-gateway", ServiceProcess.jar("forge.e2e.gateway.jar"))
                 .portEnv("FORGE_GATEWAY_PORT")
                 .jvmArg("-Xmx64m").jvmArg("-XX:MaxDirectMemorySize=32m").jvmArg("-XX:+UseSerialGC")
@@ -75,9 +80,6 @@ class GatewayStreamingIT {
         ServiceProcess.stopAllRunning();
         if (upstream != null) {
             upstream.stop(0);
-        }
-        if (jwks != null) {
-            jwks.stop();
         }
     }
 
