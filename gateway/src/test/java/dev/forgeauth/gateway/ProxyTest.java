@@ -317,6 +317,34 @@ class ProxyTest {
     }
 
     @Test
+    void concurrentRequestsWithOneUncachedOpaqueCredentialShareOneIntrospection() throws Exception {
+        String pat = "dfpat_active" + java.util.UUID.randomUUID().toString().replace("-", "");
+        int n = 16;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try {
+            var start = new CountDownLatch(1);
+            var results = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
+            for (int i = 0; i < n; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return given().auth().oauth2(pat).get("/api/v1/deployments").statusCode();
+                }));
+            }
+            start.countDown();
+            for (var r : results) {
+                assertEquals(200, r.get(20, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // the introspection answers after 300 ms: every request arrived while the first call was out
+        assertEquals(1, UpstreamServer.INTROSPECTIONS.get(pat).get());
+        given().auth().oauth2(pat).get("/api/v1/deployments").then().statusCode(200)
+                .body("headers.'x-auth-token-type'", equalTo("pat"));
+        assertEquals(1, UpstreamServer.INTROSPECTIONS.get(pat).get(), "then answered from the cache");
+    }
+
+    @Test
     void refusalsAreJsonWithARequestIdAndNotCached() {
         given().get("/api/v1/deployments").then().statusCode(401)
                 .header("Content-Type", "application/json")

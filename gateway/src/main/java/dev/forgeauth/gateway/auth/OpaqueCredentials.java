@@ -33,6 +33,9 @@ public class OpaqueCredentials {
     private final URI url;
     private final String basic;
     private final Cache<String, Optional<Cached>> cache;
+    /** Introspections in flight, by credential hash: concurrent requests for one credential share one. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Uni<Optional<Cached>>> pending =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** Bumped by every revocation: an answer fetched across one is used once but not cached. */
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
@@ -91,6 +94,16 @@ public class OpaqueCredentials {
         if (cached != null && (cached.isEmpty() || cached.get().expiresAt() > now)) {
             return Uni.createFrom().item(cached.map(Cached::identity));
         }
+        // one introspection per credential at a time: when a cached answer expires under load, the
+        // requests that arrive before the answer is back wait for that one call instead of each making
+        // their own (64 connections with one credential would otherwise send up to 64)
+        return pending.computeIfAbsent(key, k -> introspect(k, credential, clientAddress)
+                        .onTermination().invoke(() -> pending.remove(k))
+                        .memoize().indefinitely())
+                .map(found -> found.map(Cached::identity));
+    }
+
+    private Uni<Optional<Cached>> introspect(String key, String credential, String clientAddress) {
         int port = url.getPort() > 0 ? url.getPort() : 80;
         long asked = generation.get();
         return client.post(port, url.getHost(), url.getRawPath())
@@ -118,7 +131,7 @@ public class OpaqueCredentials {
                     if (generation.get() == asked) {
                         cache.put(key, found);
                     }
-                    return found.map(Cached::identity);
+                    return found;
                 })
                 .onFailure().invoke(e -> LOG.warnf("introspection of an opaque credential failed: %s", e.getMessage()));
     }

@@ -47,6 +47,10 @@ public class UpstreamServer implements QuarkusTestResourceLifecycleManager {
             for (String r : List.of("deployments", "infrastructure", "auth", "introspection")) {
                 c.put("forge.gateway.routes." + r + ".upstreams", up);
             }
+            // opaque credentials are introspected here (see introspect): known ones are "dfpat_active*"
+            c.put("forge.gateway.introspection.url", up + "/oauth/introspect");
+            c.put("forge.gateway.introspection.client-id", "gateway-test");
+            c.put("forge.gateway.introspection.client-secret", "gateway-test-secret");
             c.put("forge.gateway.routes.down.prefixes", "/api/v1/down");
             c.put("forge.gateway.routes.down.upstreams", down);
             c.put("forge.gateway.routes.down.scopes.default", "deployment:read");
@@ -68,8 +72,40 @@ public class UpstreamServer implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /** Introspection calls per token. */
+    public static final Map<String, AtomicInteger> INTROSPECTIONS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * A stand-in introspection endpoint (RFC 7662): tokens starting with {@code dfpat_active} are active
+     * PATs with scope deployment:read, answered after 300 ms; anything else is inactive.
+     */
+    private void introspect(HttpExchange ex) throws IOException {
+        String form = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        String token = java.net.URLDecoder.decode(form.replaceFirst("^token=", ""), StandardCharsets.UTF_8);
+        INTROSPECTIONS.computeIfAbsent(token, t -> new AtomicInteger()).incrementAndGet();
+        JsonObject answer = new JsonObject().put("active", false);
+        if (token.startsWith("dfpat_active")) {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            answer = new JsonObject().put("active", true).put("scope", "deployment:read").put("sub", "pat-user")
+                    .put("forge_token_kind", "pat").put("exp", System.currentTimeMillis() / 1000 + 3600);
+        }
+        byte[] body = answer.encode().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, body.length);
+        ex.getResponseBody().write(body);
+        ex.close();
+    }
+
     private void echo(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getRawPath();
+        if (path.equals("/oauth/introspect") && "gateway-test".equals(basicUser(ex))) {
+            introspect(ex);
+            return;
+        }
         HITS.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
         long size = 0;
         try (InputStream in = ex.getRequestBody()) {
@@ -121,6 +157,15 @@ public class UpstreamServer implements QuarkusTestResourceLifecycleManager {
             ex.getResponseBody().write(body);
         }
         ex.close();
+    }
+
+    private static String basicUser(HttpExchange ex) {
+        String h = ex.getRequestHeaders().getFirst("Authorization");
+        if (h == null || !h.startsWith("Basic ")) {
+            return null;
+        }
+        String decoded = new String(java.util.Base64.getDecoder().decode(h.substring(6)), StandardCharsets.UTF_8);
+        return decoded.substring(0, Math.max(0, decoded.indexOf(':')));
     }
 
     @Override
