@@ -87,6 +87,10 @@ public class RateLimiter {
 
     /** 0 when the request may pass, else the seconds to wait. */
     public Uni<Long> acquire(String route, String key, int perSecond, int burst) {
+        return acquire(route, key, perSecond, burst, 0);
+    }
+
+    private Uni<Long> acquire(String route, String key, int perSecond, int burst, int attempt) {
         Bucket b = bucket(route, key);
         if (b.take()) {
             return Uni.createFrom().item(0L);
@@ -106,7 +110,7 @@ public class RateLimiter {
             }
             lease = b.inFlight;
         }
-        return lease.map(got -> {
+        return lease.onItem().transformToUni(got -> {
             synchronized (b) {
                 if (b.inFlight == lease) {
                     b.inFlight = null;
@@ -116,12 +120,17 @@ public class RateLimiter {
                 }
             }
             if (b.take()) {
-                return 0L;
+                return Uni.createFrom().item(0L);
+            }
+            if (got > 0 && attempt < 8) {
+                // the lease was shared by more waiters than it held tokens: the bucket in Redis may hold
+                // more, ask again rather than refuse (a refusal is only for an empty bucket)
+                return acquire(route, key, perSecond, burst, attempt + 1);
             }
             synchronized (b) {
                 b.deniedUntil = System.nanoTime() + Math.max(100_000_000L, 1_000_000_000L / perSecond);
             }
-            return retryAfter(perSecond);
+            return Uni.createFrom().item(retryAfter(perSecond));
         });
     }
 
