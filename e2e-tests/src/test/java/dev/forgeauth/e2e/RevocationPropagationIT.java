@@ -143,7 +143,8 @@ class RevocationPropagationIT {
             assertEquals("live", feed(i), "revocation feed of " + i.name() + " before the restart");
         }
 
-        System.out.println("[e2e] pub/sub subscribers before the restart: " + redis.numsub(CHANNELS));
+        String subscribersBefore = redis.numsub(CHANNELS);
+        System.out.println("[e2e] pub/sub subscribers before the restart: " + subscribersBefore);
 
         // T1 revoked while Redis is up
         long d1 = revokeAndMeasure(t1);
@@ -216,6 +217,10 @@ class RevocationPropagationIT {
                     elapsedMs(upAt));
         }
 
+        // every subscriber is back: the revocation feeds of all three services, the auth-service's
+        // change channels (client and key announcements), the introspection services' client channel
+        await("pub/sub subscriptions as before the Redis restart (" + subscribersBefore + ")", RECOVERY_LIMIT,
+                () -> subscribersBefore.equals(redis.numsub(CHANNELS)), auth);
         System.out.println("[e2e] pub/sub subscribers after the restart: " + redis.numsub(CHANNELS));
 
         // the feed itself works again: a new revocation arrives within the usual second

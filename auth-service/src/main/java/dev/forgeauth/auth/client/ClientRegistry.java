@@ -65,4 +65,9 @@ public class ClientRegistry {
     public void evictFromListener(String clientId) {
         cache.remove(clientId);
     }
+
+    /** Forgets every cached client: announcements may have been missed (the change feed was down). */
+    public void evictAll() {
+        cache.clear();
+    }
 }

@@ -4,11 +4,13 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ScoreRange;
 import io.quarkus.redis.datasource.sortedset.ScoredValue;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.Cancellable;
+import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -36,8 +38,14 @@ public class RevocationView {
     private volatile boolean subscribed;
     private volatile long lastEventAt;
     private final java.util.List<Consumer<String>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private Cancellable subscription;
-    private boolean stopped;
+    private ReactivePubSubCommands.ReactiveRedisSubscriber subscriber;
+    private volatile boolean stopped;
+    /** Changes on every subscription confirmed or lost: a load counts as "live" only within one. */
+    private final java.util.concurrent.atomic.AtomicLong feed = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean feedUp;
+    private final AtomicBoolean resubscribeScheduled = new AtomicBoolean();
+    /** 0: no load running; 1: one running; 2: one running and another asked for (runs after it). */
+    private final AtomicInteger reloadState = new AtomicInteger();
 
     public RevocationView(ReactiveRedisDataSource redis, Vertx vertx) {
         this.redis = redis;
@@ -100,38 +108,63 @@ public class RevocationView {
         return tokens.size();
     }
 
-    /** Subscribes, then loads; retries both until Redis answers. */
-    public synchronized void start() {
+    /**
+     * Subscribes, and once Redis has confirmed the subscription loads the list; retries both until
+     * Redis answers, and subscribes again (then reloads) whenever the feed is lost.
+     */
+    public void start() {
         stopped = false;
         subscribe();
         vertx.setPeriodic(60_000, id -> prune());
     }
 
-    public synchronized void stop() {
+    public void stop() {
         stopped = true;
-        if (subscription != null) {
-            subscription.cancel();
+        ReactivePubSubCommands.ReactiveRedisSubscriber s;
+        synchronized (this) {
+            s = subscriber;
+            subscriber = null;
+        }
+        if (s != null) {
+            s.unsubscribe().subscribe().with(v -> { }, e -> { });
         }
     }
 
-    private synchronized void subscribe() {
+    private void subscribe() {
         if (stopped) {
             return;
         }
-        subscription = redis.pubsub(String.class).subscribe(RevocationKeys.CHANNEL)
-                .onSubscription().invoke(s -> {
-                    // subscribe first, load second: nothing published in between is missed
-                    vertx.setTimer(50, id -> reload());
-                })
-                .subscribe().with(this::onMessage, e -> {
-                    subscribed = false;
-                    LOG.warnf("revocation feed lost (%s); resubscribing", e.getMessage());
-                    vertx.setTimer(1000, id -> subscribe());
-                }, () -> {
-                    subscribed = false;
-                    LOG.warn("revocation feed ended; resubscribing");
-                    vertx.setTimer(1000, id -> subscribe());
-                });
+        redis.pubsub(String.class).subscribe(RevocationKeys.CHANNEL, this::onMessage,
+                        () -> lost("ended", null), e -> lost("lost", e))
+                .subscribe().with(s -> {
+                    synchronized (this) {
+                        subscriber = s;
+                    }
+                    if (stopped) {
+                        stop();
+                        return;
+                    }
+                    // Redis confirmed the subscription: load now, and nothing published from here on is
+                    // missed (the writer stores every revocation before publishing it)
+                    feedUp = true;
+                    feed.incrementAndGet();
+                    reload();
+                }, e -> lost("cannot be established", e));
+    }
+
+    /** The feed is gone: not live until a new subscription is confirmed and loaded; one retry loop. */
+    private void lost(String what, Throwable e) {
+        feedUp = false;
+        feed.incrementAndGet();
+        subscribed = false;
+        if (stopped || !resubscribeScheduled.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.warnf("revocation feed %s (%s); subscribing again", what, e == null ? "closed" : e.getMessage());
+        vertx.setTimer(1000, id -> {
+            resubscribeScheduled.set(false);
+            subscribe();
+        });
     }
 
     /** Loads the full list from Redis and merges it in. */
@@ -152,14 +185,32 @@ public class RevocationView {
                 .replaceWithVoid();
     }
 
+    /** Loads the list again; concurrent requests share a load (one more runs after the current one). */
     private void reload() {
+        if (reloadState.getAndUpdate(st -> st == 0 ? 1 : 2) == 0) {
+            runReload();
+        }
+    }
+
+    private void runReload() {
+        if (stopped) {
+            reloadState.set(0);
+            return;
+        }
+        long f = feed.get();
+        boolean up = feedUp;
         load().subscribe().with(v -> {
-            subscribed = true;
+            if (up && f == feed.get()) {
+                subscribed = true; // loaded after a subscription that is still the current one
+            }
             LOG.debugf("revocation view loaded: %d tokens, %d client and %d subject cut-offs", tokens.size(),
                     clientCutoffs.size(), subjectCutoffs.size());
+            if (reloadState.getAndUpdate(st -> st == 2 ? 1 : 0) == 2) {
+                runReload();
+            }
         }, e -> {
             LOG.warnf("cannot load revocations from Redis (%s); retrying", e.getMessage());
-            vertx.setTimer(1000, id -> reload());
+            vertx.setTimer(1000, id -> runReload());
         });
     }
 
