@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.forgeauth.e2e.support.ForgeApi;
 import dev.forgeauth.e2e.support.ForgeApi.Credentials;
-import dev.forgeauth.e2e.support.ServiceProcess;
+import dev.forgeauth.testing.ServiceProcess;
 import dev.forgeauth.testing.LocalInfra;
 import java.net.URI;
 import java.net.http.HttpRequest;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.forgeauth.e2e.support.ServiceProcess;
+import dev.forgeauth.testing.ServiceProcess;
 import dev.forgeauth.testing.LocalInfra;
 import dev.forgeauth.testing.TestKeys;
 import java.io.IOException;

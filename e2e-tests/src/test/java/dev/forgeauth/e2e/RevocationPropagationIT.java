@@ -11,7 +11,7 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.forgeauth.e2e.support.ForgeApi;
 import dev.forgeauth.e2e.support.ForgeApi.Credentials;
 import dev.forgeauth.e2e.support.RestartableRedis;
-import dev.forgeauth.e2e.support.ServiceProcess;
+import dev.forgeauth.testing.ServiceProcess;
 import dev.forgeauth.testing.LocalInfra;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;

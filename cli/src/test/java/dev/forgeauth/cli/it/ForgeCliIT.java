@@ -1,5 +1,7 @@
 package dev.forgeauth.cli.it;
 
+import dev.forgeauth.testing.ServiceProcess;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

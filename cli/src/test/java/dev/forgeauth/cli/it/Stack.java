@@ -1,5 +1,7 @@
 package dev.forgeauth.cli.it;
 
+import dev.forgeauth.testing.ServiceProcess;
+
 import dev.forgeauth.testing.LocalInfra;
 import java.io.IOException;
 import java.security.SecureRandom;

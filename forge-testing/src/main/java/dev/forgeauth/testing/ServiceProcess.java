@@ -1,6 +1,5 @@
-package dev.forgeauth.cli.it;
+package dev.forgeauth.testing;
 
-import dev.forgeauth.testing.LocalInfra;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,10 +19,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One packaged Quarkus application ({@code quarkus-run.jar}) running as a child process: its own free
- * port, environment variables, output in {@code target/it/service-<name>.log}. {@link #start} returns once
+ * port, environment variables, output in {@code <forge.service.log.dir>/<forge.service.log.prefix><name>.log}
+ * (defaults: {@code target/service-<name>.log}). {@link #start} returns once
  * {@code /q/health/ready} answers 200; {@link #stop} sends SIGTERM, then kills after a grace period.
  * A JVM shutdown hook stops whatever is still running if the test JVM exits without {@code @AfterAll}.
- * (Adapted from e2e-tests: a port can be chosen beforehand, since the issuer names the gateway's.)
  *
  * <pre>{@code
  * ServiceProcess auth = ServiceProcess.builder("auth", Path.of(jar)).portEnv("FORGE_AUTH_PORT")
@@ -37,7 +36,7 @@ public final class ServiceProcess implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(2)).build();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(ServiceProcess::stopAllRunning, "cli-it-service-stop"));
+        Runtime.getRuntime().addShutdownHook(new Thread(ServiceProcess::stopAllRunning, "forge-service-stop"));
     }
 
     private final String name;
@@ -56,9 +55,9 @@ public final class ServiceProcess implements AutoCloseable {
         return new Builder(name, jar);
     }
 
-    /** The directory for logs: {@code forge.cli.it.dir} (the module's target/it under Maven). */
+    /** The directory for logs: {@code forge.service.log.dir} (default {@code target}). */
     public static Path logDir() {
-        return Path.of(System.getProperty("forge.cli.it.dir", "target/it"));
+        return Path.of(System.getProperty("forge.service.log.dir", "target"));
     }
 
     /** A jar path from a system property set by the pom, failing clearly when it has not been built. */
@@ -70,7 +69,7 @@ public final class ServiceProcess implements AutoCloseable {
         Path p = Path.of(value).normalize();
         if (!Files.isRegularFile(p)) {
             throw new IllegalStateException(p + " does not exist: package the services first "
-                    + "(./mvnw -B -q install -DskipTests -pl auth-service,token-introspection-service,gateway,echo-upstream -am)");
+                    + "(./mvnw -B -q install -DskipTests)");
         }
         return p;
     }
@@ -252,7 +251,7 @@ public final class ServiceProcess implements AutoCloseable {
                 throw new IllegalStateException("portEnv not set for " + name);
             }
             int port = this.port > 0 ? this.port : LocalInfra.freePort();
-            Path log = logDir().resolve("service-" + name + ".log");
+            Path log = logDir().resolve(System.getProperty("forge.service.log.prefix", "service-") + name + ".log");
             Files.createDirectories(log.getParent());
             List<String> cmd = new ArrayList<>();
             cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
