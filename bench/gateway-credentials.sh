@@ -38,8 +38,9 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_DIR="$ROOT/bench"
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 
-secs() { case "$1" in *[0-9]) echo "${1}s" ;; *) echo "$1" ;; esac; }
 DURATION=$(secs "${DURATION:-20s}")
 WARMUP=$(secs "${WARMUP:-8s}")
 CONNECTIONS=${CONNECTIONS:-64}
@@ -72,8 +73,6 @@ REDIS_PORT=${FORGE_REDIS_PORT:-6379}
 
 TARGET_RATIO=0.8   # PAT req/s / JWT req/s, API key req/s / JWT req/s
 
-log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
 for c in $CREDS; do case "$c" in jwt|pat|api_key) ;; *) die "CREDS: jwt, pat, api_key; not $c" ;; esac; done
 
 ECHO_PID=""; AUTH_PID=""; INTRO_PID=""; GW_PID=""; APP_COPY=""
@@ -105,8 +104,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-psql_admin() { psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 
 command -v wrk >/dev/null || die "wrk is required (apt-get install -y wrk)"
 command -v java >/dev/null || die "java is required"
@@ -143,20 +140,7 @@ for p in "$ECHO_PORT" "$AUTH_PORT" "$INTRO_PORT" "$GW_PORT"; do
 done
 
 # ---------------------------------------------------------------------------------------------------
-proc_ticks() { # utime+stime (clock ticks) of processes, all threads; 0 for a process that is gone
-  local pid stat rest sum=0
-  for pid in "$@"; do
-    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
-    rest=${stat##*) }
-    # shellcheck disable=SC2086
-    set -- $rest
-    sum=$(( sum + ${12} + ${13} ))
-  done
-  echo "$sum"
-}
 machine_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $9; exit }' /proc/stat; }
-kv() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<" $2"; }
-json_str() { sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\([^\"]*\)\".*/\1/p" <<<"$2"; }
 introspections() { # requests the introspection service has served on /oauth/introspect (its /q/metrics)
   curl -s --max-time 5 "http://127.0.0.1:$INTRO_PORT/q/metrics" \
     | awk '/^http_server_requests_seconds_count\{/ && /introspect/ { n += $NF } END { printf "%d", n }'

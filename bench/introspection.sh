@@ -40,10 +40,9 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_DIR="$ROOT/bench"
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 
-secs() { # "20" or "20s" -> "20s"; other wrk units (1m) pass through
-  case "$1" in *[0-9]) echo "${1}s" ;; *) echo "$1" ;; esac
-}
 DURATION=$(secs "${DURATION:-20s}")
 WARMUP=$(secs "${WARMUP:-10s}")
 CONNECTIONS=${CONNECTIONS:-64}
@@ -73,9 +72,6 @@ export PGPASSWORD=${FORGE_PG_PASSWORD:-}
 # targets
 TARGET_RPS=8000
 TARGET_P99_MS=20
-
-log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
 
 # ---------------------------------------------------------------------------------------------------
 # cleanup: stop the servers we started (and only those), drop the bench database
@@ -107,8 +103,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-psql_admin() { psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 
 # ---------------------------------------------------------------------------------------------------
 # prerequisites
@@ -167,62 +161,9 @@ done
 
 # ---------------------------------------------------------------------------------------------------
 # helpers
-proc_ticks() { # utime+stime (clock ticks) of a process, all threads
-  local stat rest
-  stat=$(cat "/proc/$1/stat") || return 1
-  rest=${stat##*) }                     # fields from 3 (state) on; comm may hold spaces
-  # shellcheck disable=SC2086
-  set -- $rest
-  echo $(( ${12} + ${13} ))             # fields 14 and 15
-}
-
-thread_ticks() { # one line per thread: "tid<TAB>name<TAB>ticks"
-  local t stat name rest
-  for t in /proc/"$1"/task/*; do
-    stat=$(cat "$t/stat" 2>/dev/null) || continue
-    name=${stat#*(}; name=${name%) *}
-    rest=${stat##*) }
-    # shellcheck disable=SC2086
-    set -- $rest
-    printf '%s\t%s\t%s\n' "${t##*/}" "$name" $(( ${12} + ${13} ))
-  done
-}
-
-thread_breakdown() { # before-file after-file requests -> CPU by thread group, µs/request
-  awk -F'\t' -v req="$3" -v tck="$CLK_TCK" '
-    NR == FNR { before[$1] = $3; next }
-    {
-      d = $3 - (($1 in before) ? before[$1] : 0)
-      g = $2
-      sub(/-[0-9]+$/, "-N", g); sub(/#[0-9]+$/, "#N", g); sub(/ ?[0-9]+$/, "", g)
-      sum[g] += d; total += d
-    }
-    END {
-      for (g in sum) if (sum[g] > 0)
-        printf "    %7.1f us/request %5.1f%%  %s\n", sum[g] / tck * 1e6 / req, 100 * sum[g] / total, g
-    }' "$1" "$2" | sort -rn
-}
 
 machine_ticks() { # "busy steal" clock ticks of the whole machine, from /proc/stat
   awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $9; exit }' /proc/stat
-}
-
-wait_idle() { # up to BENCH_WAIT_IDLE seconds for the machine to be quiet (< 0.2 busy cores over 3 s)
-  (( BENCH_WAIT_IDLE > 0 )) || return 0
-  local deadline=$((SECONDS + BENCH_WAIT_IDLE)) a b busy
-  while :; do
-    read -r a _ < <(machine_ticks); sleep 3; read -r b _ < <(machine_ticks)
-    busy=$(awk -v d=$((b - a)) -v t="$CLK_TCK" 'BEGIN { printf "%.2f", d / t / 3 }')
-    if awk -v x="$busy" 'BEGIN { exit !(x < 0.2) }'; then log "machine quiet ($busy cores busy)"; return 0; fi
-    if (( SECONDS >= deadline )); then log "WARNING: machine still busy ($busy cores) after ${BENCH_WAIT_IDLE}s; going on"; return 0; fi
-    log "machine busy ($busy cores), waiting"
-    sleep 5
-  done
-}
-
-gc_seconds() { # total GC time (s) from jstat, or "" when jstat is unavailable
-  command -v jstat >/dev/null 2>&1 || { echo ""; return; }
-  jstat -gc "$1" 2>/dev/null | awk 'NR==1 { for (i=1;i<=NF;i++) if ($i=="GCT") c=i } NR==2 && c { print $c }'
 }
 
 tcp_counters() { # machine-wide TCP trouble counters as "name value" lines (nstat from iproute2), or nothing
@@ -233,14 +174,6 @@ tcp_counters() { # machine-wide TCP trouble counters as "name value" lines (nsta
 
 tcp_delta() { # before-file after-file -> "TcpRetransSegs=+3 ..." (only counters that moved)
   awk 'NR == FNR { b[$1] = $2; next } { d = $2 - b[$1]; if (d) printf "%s=+%d ", $1, d }' "$1" "$2"
-}
-
-kv() { # kv KEY LINE -> value of KEY=value in LINE
-  sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<" $2"
-}
-
-json_str() { # json_str NAME JSON -> the string value of "NAME" (flat JSON, no escapes needed here)
-  sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\([^\"]*\)\".*/\1/p" <<<"$2"
 }
 
 await_ready() { # name port pid logfile
@@ -284,8 +217,6 @@ start_servers() {
 post() { # url auth-header content-type body -> "body\ncode"
   curl -s -w '\n%{http_code}' -H "Authorization: $2" -H "Content-Type: $3" --data-binary "$4" "$1"
 }
-
-basic() { printf 'Basic %s' "$(printf '%s:%s' "$1" "$2" | base64 -w0)"; }
 
 mint_tokens() { # sets VALID_TOKEN, REVOKED_TOKEN, BENCH_CLIENT
   local r code body admin_token cid csecret

@@ -38,9 +38,10 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_DIR="$ROOT/bench"
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 export BENCH_DIR
 
-secs() { case "$1" in *[0-9]) echo "${1}s" ;; *) echo "$1" ;; esac; }
 DURATION=$(secs "${DURATION:-20s}")
 WARMUP=$(secs "${WARMUP:-8s}")
 THREADS=${THREADS:-2}
@@ -68,8 +69,6 @@ TARGET_REFRESH_RPS=500
 KEYCLOAK_LOGINS_PER_VCPU=15      # Keycloak sizing guide: password-based user logins per second per vCPU
 KEYCLOAK_REFRESH_PER_VCPU=120    # Keycloak sizing guide: refresh-token requests per second per vCPU
 
-log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
 (( POOL >= REFRESH_CONNECTIONS )) || die "POOL ($POOL) must be >= REFRESH_CONNECTIONS ($REFRESH_CONNECTIONS)"
 
 SERVER_PID=""
@@ -101,8 +100,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-psql_admin() { psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
-
 command -v wrk >/dev/null || die "wrk is required (apt-get install -y wrk)"
 command -v java >/dev/null || die "java is required"
 command -v psql >/dev/null || die "psql is required (apt-get install -y postgresql-client)"
@@ -125,23 +122,10 @@ JAR_INFO="built $(date -u -r "$JAR" '+%Y-%m-%d %H:%M:%SZ'); git $(git -C "$ROOT"
 (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && die "something already listens on port $PORT; set BENCH_PORT"
 
 # ---------------------------------------------------------------------------------------------------
-proc_ticks() { # utime+stime (clock ticks) of processes, all threads; 0 for a process that is gone
-  local pid stat rest sum=0
-  for pid in "$@"; do
-    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
-    rest=${stat##*) }
-    # shellcheck disable=SC2086
-    set -- $rest
-    sum=$(( sum + ${12} + ${13} ))
-  done
-  echo "$sum"
-}
 machine_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $9; exit }' /proc/stat; }
 pg_backends() { # the PostgreSQL backend processes connected to the bench database
   psql_admin -c "select pid from pg_stat_activity where datname = '$DB'" | tr '\n' ' '
 }
-kv() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<" $2"; }
-json_str() { sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\([^\"]*\)\".*/\1/p" <<<"$2"; }
 
 start_server() {
   local kek

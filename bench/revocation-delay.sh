@@ -26,6 +26,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_DIR="$ROOT/bench"
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 
 COUNT=${COUNT:-500}
 WARMUP_COUNT=${WARMUP_COUNT:-100}
@@ -47,9 +49,6 @@ PG_USER=${FORGE_PG_USER:-postgres}
 export PGPASSWORD=${FORGE_PG_PASSWORD:-}
 
 TARGET_P99_MS=100
-
-log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
 
 # ---------------------------------------------------------------------------------------------------
 # cleanup: stop the servers we started (and only those), drop the bench database
@@ -81,8 +80,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-psql_admin() { psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 
 command -v java >/dev/null || die "java is required"
 command -v psql >/dev/null || die "psql is required (apt-get install -y postgresql-client)"
@@ -191,7 +188,6 @@ m1=$(machine_ticks); w1=$(date +%s.%N)
 busy=$(awk -v d=$((m1 - m0)) -v t="$(getconf CLK_TCK)" -v a="$w0" -v b="$w1" 'BEGIN { printf "%.2f", d / t / (b - a) }')
 
 line=$(grep '^DELAY ' "$OUT/delay.txt") || die "no DELAY line (see $OUT/delay.txt)"
-kv() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<" $2"; }
 p99=$(kv p99_ms "$line")
 MISSED=0
 {

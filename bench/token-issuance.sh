@@ -28,10 +28,9 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_DIR="$ROOT/bench"
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 
-secs() { # "20" or "20s" -> "20s"; other wrk units (1m) pass through
-  case "$1" in *[0-9]) echo "${1}s" ;; *) echo "$1" ;; esac
-}
 DURATION=$(secs "${DURATION:-20s}")
 WARMUP=$(secs "${WARMUP:-10s}")
 CONNECTIONS=${CONNECTIONS:-32}
@@ -66,9 +65,6 @@ TARGET_RPS_ES256=1200
 TARGET_P99_MS=50
 TARGET_RATIO=1.3
 
-log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
 # ---------------------------------------------------------------------------------------------------
 # cleanup: stop the server we started (and only that one), drop the bench database
 SERVER_PID=""
@@ -98,8 +94,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-psql_admin() { psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 
 # ---------------------------------------------------------------------------------------------------
 # prerequisites
@@ -148,26 +142,6 @@ fi
 
 # ---------------------------------------------------------------------------------------------------
 # helpers
-proc_ticks() { # utime+stime (clock ticks) of a process, all threads
-  local stat rest
-  stat=$(cat "/proc/$1/stat") || return 1
-  rest=${stat##*) }                     # fields from 3 (state) on; comm may hold spaces
-  # shellcheck disable=SC2086
-  set -- $rest
-  echo $(( ${12} + ${13} ))             # fields 14 and 15
-}
-
-thread_ticks() { # one line per thread: "tid<TAB>name<TAB>ticks"
-  local t stat name rest
-  for t in /proc/"$1"/task/*; do
-    stat=$(cat "$t/stat" 2>/dev/null) || continue
-    name=${stat#*(}; name=${name%) *}
-    rest=${stat##*) }
-    # shellcheck disable=SC2086
-    set -- $rest
-    printf '%s\t%s\t%s\n' "${t##*/}" "$name" $(( ${12} + ${13} ))
-  done
-}
 
 thread_breakdown() { # before-file after-file requests -> CPU by thread group, ms/token
   awk -F'\t' -v req="$3" -v tck="$CLK_TCK" '
@@ -186,28 +160,6 @@ thread_breakdown() { # before-file after-file requests -> CPU by thread group, m
 
 machine_ticks() { # "busy steal softirq" clock ticks of the whole machine, from /proc/stat
   awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $9, $8; exit }' /proc/stat
-}
-
-wait_idle() { # up to BENCH_WAIT_IDLE seconds for the machine to be quiet (< 0.2 busy cores over 3 s)
-  (( BENCH_WAIT_IDLE > 0 )) || return 0
-  local deadline=$((SECONDS + BENCH_WAIT_IDLE)) a b busy
-  while :; do
-    read -r a _ < <(machine_ticks); sleep 3; read -r b _ < <(machine_ticks)
-    busy=$(awk -v d=$((b - a)) -v t="$CLK_TCK" 'BEGIN { printf "%.2f", d / t / 3 }')
-    if awk -v x="$busy" 'BEGIN { exit !(x < 0.2) }'; then log "machine quiet ($busy cores busy)"; return 0; fi
-    if (( SECONDS >= deadline )); then log "WARNING: machine still busy ($busy cores) after ${BENCH_WAIT_IDLE}s; going on"; return 0; fi
-    log "machine busy ($busy cores), waiting"
-    sleep 5
-  done
-}
-
-gc_seconds() { # total GC time (s) from jstat, or "" when jstat is unavailable
-  command -v jstat >/dev/null 2>&1 || { echo ""; return; }
-  jstat -gc "$1" 2>/dev/null | awk 'NR==1 { for (i=1;i<=NF;i++) if ($i=="GCT") c=i } NR==2 && c { print $c }'
-}
-
-kv() { # kv KEY LINE -> value of KEY=value in LINE
-  sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<" $2"
 }
 
 b64url_decode() {
