@@ -177,6 +177,9 @@ public class LoginPagesResource {
     }
 
     static String message(OAuthException e) {
+        if (e.status() == 503) {
+            return "The service is busy. Try again in a moment.";
+        }
         if (e.status() == 429) {
             return "Too many attempts. Wait " + e.headers().getOrDefault("Retry-After", "a few") + " seconds and try again.";
         }

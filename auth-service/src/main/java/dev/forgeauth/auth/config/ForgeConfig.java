@@ -45,6 +45,23 @@ public interface ForgeConfig {
 
     Device device();
 
+    PasswordHashing passwordHashing();
+
+    /**
+     * Argon2id runs on a pool of its own: as many threads as cores (more would only time-slice the same
+     * cores and make every login slower), with a bounded queue in arrival order. When the queue is full
+     * the request is refused at once with 503 and Retry-After instead of waiting behind seconds of
+     * hashing.
+     */
+    interface PasswordHashing {
+        /** Hashing threads; default: the number of cores. */
+        java.util.OptionalInt threads();
+
+        /** Hashes that may wait for a thread; beyond that, 503. */
+        @WithDefault("32")
+        int queue();
+    }
+
     interface Device {
         /** Seconds a device must wait between polls (RFC 8628 §3.2). */
         @WithDefault("5")

@@ -1,20 +1,29 @@
 package dev.forgeauth.auth.user;
 
+import dev.forgeauth.auth.config.ForgeConfig;
 import dev.forgeauth.core.crypto.RandomTokens;
+import dev.forgeauth.core.error.OAuthException;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
 /**
  * Argon2id password hashing (Bouncy Castle), stored as PHC strings
  * ({@code $argon2id$v=19$m=19456,t=2,p=1$salt$hash}), at OWASP's recommended minimum: 19 MiB of memory,
- * two passes, one lane. Hashing costs tens of milliseconds of CPU by design, so it always runs on a
- * worker thread, never on the event loop. A login for an unknown account is checked against a dummy hash
+ * two passes, one lane. Hashing costs tens of milliseconds of CPU by design, so it never runs on the
+ * event loop: it runs on a pool of its own, one thread per core, with a bounded queue in arrival order
+ * ({@code forge.password-hashing.*}); when the queue is full the request gets 503 with Retry-After at
+ * once, instead of every login slowing down together under overload. A login for an unknown account is checked against a dummy hash
  * so that both answers take the same time.
  */
 @ApplicationScoped
@@ -27,17 +36,47 @@ public class PasswordHasher {
     static final int HASH_BYTES = 32;
 
     private final String dummy = hashNow("dummy-password-for-unknown-accounts");
+    private final ThreadPoolExecutor pool;
+
+    public PasswordHasher(ForgeConfig config) {
+        int threads = config.passwordHashing().threads().orElse(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(Math.max(1, config.passwordHashing().queue())), r -> {
+                    Thread t = new Thread(r, "forge-argon2-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy());
+        pool.allowCoreThreadTimeOut(true);
+    }
+
+    @PreDestroy
+    void stop() {
+        pool.shutdown();
+    }
 
     public Uni<String> hash(String password) {
-        return Uni.createFrom().item(() -> hashNow(password)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return onPool(() -> hashNow(password));
     }
 
     /** Verifies against the stored hash, or against the dummy when there is none (same cost either way). */
     public Uni<Boolean> verify(String password, String storedOrNull) {
-        return Uni.createFrom().item(() -> {
+        return onPool(() -> {
             boolean ok = verifyNow(password, storedOrNull != null ? storedOrNull : dummy);
             return ok && storedOrNull != null;
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        });
+    }
+
+    /** On the hashing pool; a full queue is a 503 at once (the caller may retry after a second). */
+    private <T> Uni<T> onPool(java.util.function.Supplier<T> work) {
+        return Uni.createFrom().item(work).runSubscriptionOn(pool)
+                .onFailure(RejectedExecutionException.class)
+                .transform(e -> OAuthException.unavailable("The service is busy checking passwords; try again in a moment"));
+    }
+
+    /** Hashes waiting for a thread (for tests and diagnostics). */
+    int queued() {
+        return pool.getQueue().size();
     }
 
     static String hashNow(String password) {
