@@ -76,19 +76,6 @@ TARGET_RATIO=0.8   # PAT req/s / JWT req/s, API key req/s / JWT req/s
 for c in $CREDS; do case "$c" in jwt|pat|api_key) ;; *) die "CREDS: jwt, pat, api_key; not $c" ;; esac; done
 
 ECHO_PID=""; AUTH_PID=""; INTRO_PID=""; GW_PID=""; APP_COPY=""
-stop_pid() { # pid name
-  local pid=$1
-  [ -n "$pid" ] || return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 80); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "$2 ($pid) did not stop in 40 s, killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM

@@ -123,20 +123,6 @@ NGINX_WORKERS=""
 RSS_PID=""
 APP_COPY=""
 NGINX_PREFIX=""
-stop_pid() { # pid name
-  local pid=$1
-  [ -n "$pid" ] || return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    # Quarkus waits up to quarkus.shutdown.timeout (20 s) for requests in flight
-    for _ in $(seq 1 80); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "$2 ($pid) did not stop in 40 s, killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  wait "$pid" 2>/dev/null || true
-}
 stop_nginx() {
   [ -n "$NGINX_PID" ] || return 0
   local w
@@ -174,21 +160,6 @@ trap 'exit 143' TERM
 
 # ---------------------------------------------------------------------------------------------------
 # prerequisites
-apt_install() { # package binary
-  command -v "$2" >/dev/null 2>&1 && return 0
-  log "$2 is not installed. Install it with:  apt-get install -y $1   (Debian/Ubuntu package '$1')"
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "running as root with apt: installing $1"
-    # the package's own service is not wanted: the bench runs nginx itself (containers usually deny
-    # service starts through /usr/sbin/policy-rc.d anyway)
-    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y "$1" >&2; then
-      DEBIAN_FRONTEND=noninteractive apt-get update >&2
-      DEBIAN_FRONTEND=noninteractive apt-get install -y "$1" >&2
-    fi
-  fi
-  command -v "$2" >/dev/null 2>&1 || die "$2 is required (apt-get install -y $1)"
-}
-
 apt_install wrk wrk
 if [[ " $PATHS " == *" nginx "* ]]; then
   if [ "$NGINX" = nginx ]; then

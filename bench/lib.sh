@@ -77,3 +77,32 @@ thread_breakdown() { # before-file after-file requests -> CPU by thread group, Â
         printf "    %7.1f us/request %5.1f%%  %s\n", sum[g] / tck * 1e6 / req, 100 * sum[g] / total, g
     }' "$1" "$2" | sort -rn
 }
+
+apt_install() { # package binary: installs the Debian package when the binary is missing (as root with apt)
+  command -v "$2" >/dev/null 2>&1 && return 0
+  log "$2 is not installed. Install it with:  apt-get install -y $1   (Debian/Ubuntu package '$1')"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "running as root with apt: installing $1"
+    # a package's own service (nginx) is not wanted: the bench runs it itself (containers usually deny
+    # service starts through /usr/sbin/policy-rc.d anyway)
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y "$1" >&2; then
+      DEBIAN_FRONTEND=noninteractive apt-get update >&2
+      DEBIAN_FRONTEND=noninteractive apt-get install -y "$1" >&2
+    fi
+  fi
+  command -v "$2" >/dev/null 2>&1 || die "$2 is required (apt-get install -y $1)"
+}
+
+stop_pid() { # pid name: TERM, then up to 40 s (Quarkus drains requests for up to 20 s), then KILL
+  local pid=$1
+  [ -n "$pid" ] || return 0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 80); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$2 ($pid) did not stop in 40 s, killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  wait "$pid" 2>/dev/null || true
+}

@@ -75,17 +75,8 @@ SERVER_PID=""
 APP_COPY=""
 stop_server() {
   local pid=$SERVER_PID
-  [ -n "$pid" ] || return 0
   SERVER_PID=""
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "server $pid did not stop in 30 s, killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  wait "$pid" 2>/dev/null || true
+  stop_pid "$pid" server
 }
 cleanup() {
   local rc=$?

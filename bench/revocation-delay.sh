@@ -54,19 +54,6 @@ TARGET_P99_MS=100
 # cleanup: stop the servers we started (and only those), drop the bench database
 PIDS=()
 APP_COPY=""
-stop_pid() { # pid name
-  local pid=$1
-  [ -n "$pid" ] || return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "$2 ($pid) did not stop in 25 s, killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   local rc=$? i
   # introspection instances first, the auth-service (the first started) last

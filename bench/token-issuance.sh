@@ -71,17 +71,8 @@ SERVER_PID=""
 APP_COPY=""
 stop_server() {
   local pid=$SERVER_PID
-  [ -n "$pid" ] || return 0
   SERVER_PID=""
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "server $pid did not stop in 25 s, killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  wait "$pid" 2>/dev/null || true
+  stop_pid "$pid" server
 }
 cleanup() {
   local rc=$?
@@ -97,20 +88,7 @@ trap 'exit 143' TERM
 
 # ---------------------------------------------------------------------------------------------------
 # prerequisites
-ensure_wrk() {
-  command -v wrk >/dev/null 2>&1 && return 0
-  log "wrk is not installed. Install it with:  apt-get install -y wrk   (Debian/Ubuntu package 'wrk')"
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "running as root with apt: installing wrk"
-    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y wrk >&2; then
-      DEBIAN_FRONTEND=noninteractive apt-get update >&2
-      DEBIAN_FRONTEND=noninteractive apt-get install -y wrk >&2
-    fi
-  fi
-  command -v wrk >/dev/null 2>&1 || die "wrk is required (apt-get install -y wrk)"
-}
-
-ensure_wrk
+apt_install wrk wrk
 command -v java >/dev/null || die "java is required"
 command -v psql >/dev/null || die "psql is required (apt-get install -y postgresql-client)"
 command -v curl >/dev/null || die "curl is required"
