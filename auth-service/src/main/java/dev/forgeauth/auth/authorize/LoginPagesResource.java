@@ -2,6 +2,7 @@ package dev.forgeauth.auth.authorize;
 
 import dev.forgeauth.auth.client.ClientRegistry;
 import dev.forgeauth.auth.config.ForgeConfig;
+import dev.forgeauth.auth.config.FrontDoor;
 import dev.forgeauth.auth.session.LoginService;
 import dev.forgeauth.auth.session.SessionStore;
 import dev.forgeauth.auth.user.User;
@@ -38,12 +39,13 @@ public class LoginPagesResource {
     private final SessionStore sessions;
     private final AuthorizationFlow flow;
     private final ForgeConfig config;
+    private final FrontDoor frontDoor;
     private final Template loginPage;
     private final Template mfaPage;
     private final Template errorPage;
 
     public LoginPagesResource(PendingStore pending, LoginService login, UserRepository users, ClientRegistry clients,
-            SessionStore sessions, AuthorizationFlow flow, ForgeConfig config, @Location("login.html") Template loginPage,
+            SessionStore sessions, AuthorizationFlow flow, ForgeConfig config, FrontDoor frontDoor, @Location("login.html") Template loginPage,
             @Location("mfa.html") Template mfaPage, @Location("error.html") Template errorPage) {
         this.pending = pending;
         this.login = login;
@@ -52,6 +54,7 @@ public class LoginPagesResource {
         this.sessions = sessions;
         this.flow = flow;
         this.config = config;
+        this.frontDoor = frontDoor;
         this.loginPage = loginPage;
         this.mfaPage = mfaPage;
         this.errorPage = errorPage;
@@ -130,7 +133,7 @@ public class LoginPagesResource {
         if (p.clientId() == null) {
             // a sign-in for one of our own pages (/device, /account): back to it
             return login.startSession(user, amr, ip, userAgent).chain(created -> pending.take(p.id())
-                    .replaceWith(Response.seeOther(java.net.URI.create(p.redirectUri()))
+                    .replaceWith(Response.seeOther(frontDoor.url(p.redirectUri()))
                             .header("Set-Cookie", cookie(created.cookie())).build()));
         }
         return login.startSession(user, amr, ip, userAgent).chain(created -> clients.find(p.clientId()).chain(c -> {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.forgeauth.auth.admin.ClientMetadata;
 import dev.forgeauth.auth.authorize.AuthorizeResource;
 import dev.forgeauth.auth.client.Scopes;
-import dev.forgeauth.auth.config.ForgeConfig;
+import dev.forgeauth.auth.config.FrontDoor;
 import dev.forgeauth.auth.token.ClientAuthenticator;
 import dev.forgeauth.core.error.OAuthException;
 import dev.forgeauth.core.http.FormBody;
@@ -32,12 +32,12 @@ public class DeviceAuthorizationResource {
 
     private final ClientAuthenticator authenticator;
     private final DeviceCodes codes;
-    private final ForgeConfig config;
+    private final FrontDoor frontDoor;
 
-    public DeviceAuthorizationResource(ClientAuthenticator authenticator, DeviceCodes codes, ForgeConfig config) {
+    public DeviceAuthorizationResource(ClientAuthenticator authenticator, DeviceCodes codes, FrontDoor frontDoor) {
         this.authenticator = authenticator;
         this.codes = codes;
-        this.config = config;
+        this.frontDoor = frontDoor;
     }
 
     @RegisterForReflection
@@ -70,8 +70,7 @@ public class DeviceAuthorizationResource {
             }
             return codes.issue(client.clientId(), Scopes.join(scopes));
         }).map(issued -> {
-            String issuer = config.issuer().endsWith("/") ? config.issuer().substring(0, config.issuer().length() - 1)
-                    : config.issuer();
+            String issuer = frontDoor.base();
             return Response.ok(new DeviceAuthorization(issued.deviceCode(), issued.userCode(), issuer + "/device",
                     issuer + "/device?user_code=" + issued.userCode(), DeviceCodes.LIFETIME_SECONDS,
                     codes.interval())).header("Cache-Control", "no-store").build();

@@ -5,6 +5,7 @@ import dev.forgeauth.auth.authorize.Pages;
 import dev.forgeauth.auth.authorize.PendingStore;
 import dev.forgeauth.auth.client.ClientRegistry;
 import dev.forgeauth.auth.client.Scopes;
+import dev.forgeauth.auth.config.FrontDoor;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.smallrye.mutiny.Uni;
@@ -36,10 +37,11 @@ public class DevicePagesResource {
     private final Template confirm;
     private final Template done;
     private final Template login;
+    private final FrontDoor frontDoor;
 
     public DevicePagesResource(PageSession pages, PendingStore pending, DeviceCodes codes, ClientRegistry clients,
             @Location("device.html") Template device, @Location("device-confirm.html") Template confirm,
-            @Location("device-done.html") Template done, @Location("login.html") Template login) {
+            @Location("device-done.html") Template done, @Location("login.html") Template login, FrontDoor frontDoor) {
         this.pages = pages;
         this.pending = pending;
         this.codes = codes;
@@ -48,6 +50,7 @@ public class DevicePagesResource {
         this.confirm = confirm;
         this.done = done;
         this.login = login;
+        this.frontDoor = frontDoor;
     }
 
     @GET
@@ -72,7 +75,7 @@ public class DevicePagesResource {
             @CookieParam("df_session") String cookie) {
         return pages.visitor(cookie).chain(v -> {
             if (v == null || !v.csrfMatches(csrf)) {
-                return Uni.createFrom().item(Response.seeOther(java.net.URI.create("/device")).build());
+                return Uni.createFrom().item(Response.seeOther(frontDoor.url("/device")).build());
             }
             return confirmPage(v, userCode);
         });
@@ -85,7 +88,7 @@ public class DevicePagesResource {
             @FormParam("decision") String decision, @CookieParam("df_session") String cookie) {
         return pages.visitor(cookie).chain(v -> {
             if (v == null || !v.csrfMatches(csrf)) {
-                return Uni.createFrom().item(Response.seeOther(java.net.URI.create("/device")).build());
+                return Uni.createFrom().item(Response.seeOther(frontDoor.url("/device")).build());
             }
             String code = DeviceCodes.normalise(userCode);
             boolean approve = "approve".equals(decision);

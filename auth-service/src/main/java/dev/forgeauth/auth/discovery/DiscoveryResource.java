@@ -1,6 +1,7 @@
 package dev.forgeauth.auth.discovery;
 
 import dev.forgeauth.auth.config.ForgeConfig;
+import dev.forgeauth.auth.config.FrontDoor;
 import dev.forgeauth.auth.keys.SigningKeys;
 import dev.forgeauth.auth.token.GrantHandler;
 import jakarta.enterprise.inject.Instance;
@@ -28,10 +29,10 @@ public class DiscoveryResource {
     private final Map<String, Object> metadata;
     private final SigningKeys keys;
 
-    public DiscoveryResource(ForgeConfig config, Instance<GrantHandler> grants, SigningKeys keys) {
+    public DiscoveryResource(ForgeConfig config, Instance<GrantHandler> grants, SigningKeys keys,
+            FrontDoor frontDoor) {
         this.keys = keys;
-        String issuer = config.issuer().endsWith("/") ? config.issuer().substring(0, config.issuer().length() - 1)
-                : config.issuer();
+        String issuer = frontDoor.base();
         List<String> grantTypes = new ArrayList<>();
         grants.forEach(g -> grantTypes.add(g.grantType()));
         grantTypes.sort(null);
