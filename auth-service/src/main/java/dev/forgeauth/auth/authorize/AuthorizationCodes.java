@@ -22,12 +22,9 @@ public class AuthorizationCodes {
     static final long LIFETIME_SECONDS = 60;
 
     /** A redeemed code's content. */
-    public record Redeemed(String clientId, UUID userId, String redirectUri, String scope, String codeChallenge,
-            String nonce, long authTime, String amr, Instant expiresAt, UUID grantSession) {
-    }
-
-    /** The outcome of a redemption: the code, or (for a reused code) the session to end. */
-    public record Outcome(Redeemed code, UUID reusedGrantSession) {
+    public record Redeemed(String clientId, UUID userId, String redirectUri, boolean redirectUriSent, String scope,
+            String codeChallenge, String nonce, long authTime, String amr, Instant expiresAt, UUID grantSession,
+            boolean used) {
     }
 
     private final Pool pool;
@@ -41,38 +38,49 @@ public class AuthorizationCodes {
     public Uni<String> issue(PendingAuthorization p) {
         String code = OpaqueTokens.generate(OpaqueTokens.CODE);
         return pool.preparedQuery("INSERT INTO authorization_code (code_hash, client_id, user_id, redirect_uri, scope, "
-                        + "code_challenge, nonce, auth_time, amr, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                        + "code_challenge, nonce, auth_time, amr, expires_at, redirect_uri_sent) "
+                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
                 .execute(Tuple.from(new Object[] {hasher.hash(code), p.clientId(), UUID.fromString(p.userId()),
                         p.redirectUri(), p.scope(), p.codeChallenge(), p.nonce(),
                         Instant.ofEpochSecond(p.authTime()).atOffset(ZoneOffset.UTC), p.amr(),
-                        Instant.now().plusSeconds(LIFETIME_SECONDS).atOffset(ZoneOffset.UTC)}))
+                        Instant.now().plusSeconds(LIFETIME_SECONDS).atOffset(ZoneOffset.UTC), p.redirectUriSent()}))
                 .replaceWith(code);
     }
 
-    /** Marks the code used and binds it to {@code grantSession}; answers what it holds, or why not. */
-    public Uni<Outcome> redeem(String code, UUID grantSession) {
+    /** What the code holds (used or not), without changing anything; null when there is no such code. */
+    public Uni<Redeemed> find(String code) {
         if (!OpaqueTokens.isValid(code, OpaqueTokens.CODE)) {
-            return Uni.createFrom().item(new Outcome(null, null));
+            return Uni.createFrom().nullItem();
         }
-        String hash = hasher.hash(code);
+        return pool.preparedQuery("SELECT * FROM authorization_code WHERE code_hash = $1")
+                .execute(Tuple.of(hasher.hash(code)))
+                .map(rs -> rs.iterator().hasNext() ? toRedeemed(rs.iterator().next()) : null);
+    }
+
+    /**
+     * Marks the code used and binds it to {@code grantSession}, once: true for the one redemption that
+     * wins. A caller checks the client, redirect URI and PKCE with {@link #find} first, so that a request
+     * that would fail anyway cannot burn the code.
+     */
+    public Uni<Boolean> redeem(String code, UUID grantSession) {
         return pool.preparedQuery("UPDATE authorization_code SET used_at = now(), grant_session = $2 "
-                        + "WHERE code_hash = $1 AND used_at IS NULL RETURNING *")
-                .execute(Tuple.of(hash, grantSession))
-                .chain(rs -> {
-                    if (rs.iterator().hasNext()) {
-                        return Uni.createFrom().item(new Outcome(toRedeemed(rs.iterator().next()), null));
-                    }
-                    return pool.preparedQuery("SELECT grant_session FROM authorization_code WHERE code_hash = $1")
-                            .execute(Tuple.of(hash))
-                            .map(old -> new Outcome(null,
-                                    old.iterator().hasNext() ? old.iterator().next().getUUID("grant_session") : null));
-                });
+                        + "WHERE code_hash = $1 AND used_at IS NULL")
+                .execute(Tuple.of(hasher.hash(code), grantSession))
+                .map(rs -> rs.rowCount() == 1);
+    }
+
+    /** The grant session of the redemption that won (after a lost race or for a reused code). */
+    public Uni<UUID> grantSessionOf(String code) {
+        return pool.preparedQuery("SELECT grant_session FROM authorization_code WHERE code_hash = $1")
+                .execute(Tuple.of(hasher.hash(code)))
+                .map(rs -> rs.iterator().hasNext() ? rs.iterator().next().getUUID("grant_session") : null);
     }
 
     static Redeemed toRedeemed(Row r) {
         return new Redeemed(r.getString("client_id"), r.getUUID("user_id"), r.getString("redirect_uri"),
-                r.getString("scope"), r.getString("code_challenge"), r.getString("nonce"),
-                r.getOffsetDateTime("auth_time").toEpochSecond(), r.getString("amr"),
-                r.getOffsetDateTime("expires_at").toInstant(), r.getUUID("grant_session"));
+                r.getBoolean("redirect_uri_sent"), r.getString("scope"), r.getString("code_challenge"),
+                r.getString("nonce"), r.getOffsetDateTime("auth_time").toEpochSecond(), r.getString("amr"),
+                r.getOffsetDateTime("expires_at").toInstant(), r.getUUID("grant_session"),
+                r.getOffsetDateTime("used_at") != null);
     }
 }

@@ -52,17 +52,18 @@ public class AuthorizationFlow {
         Set<String> scopes = grantable(p, user);
         if (scopes.isEmpty()) {
             return AuthorizeResource.redirectError(p.redirectUri(), "invalid_scope",
-                    "the user holds none of the requested scopes", p.state());
+                    "the user holds none of the requested scopes", p.state(), config.issuer());
         }
         PendingAuthorization granted = new PendingAuthorization(p.id(), p.csrf(), p.clientId(), p.redirectUri(),
-                Scopes.join(scopes), p.state(), p.codeChallenge(), p.nonce(), user.id().toString(), p.amr(), p.authTime());
+                Scopes.join(scopes), p.state(), p.codeChallenge(), p.nonce(), user.id().toString(), p.amr(), p.authTime(),
+                p.redirectUriSent());
         return consents.covers(user.id(), client.clientId(), scopes).chain(covered -> {
             if (covered && !prompt.contains("consent")) {
                 return issue(granted);
             }
             if (prompt.contains("none")) {
                 return AuthorizeResource.redirectError(p.redirectUri(), "consent_required",
-                        "the user has not approved this application", p.state());
+                        "the user has not approved this application", p.state(), config.issuer());
             }
             return pending.save(granted).replaceWith(Pages.html(200, consent.data("req", granted.id())
                     .data("csrf", granted.csrf()).data("client", client.clientName()).data("email", user.email())

@@ -46,9 +46,12 @@ public class AuthorizeResource {
     private final AuthorizationFlow flow;
     private final Template error;
     private final Template login;
+    private final ForgeConfig config;
 
     public AuthorizeResource(ClientRegistry clients, PendingStore pending, SessionStore sessions, UserRepository users,
-            AuthorizationFlow flow, @Location("error.html") Template error, @Location("login.html") Template login) {
+            AuthorizationFlow flow, @Location("error.html") Template error, @Location("login.html") Template login,
+            ForgeConfig config) {
+        this.config = config;
         this.clients = clients;
         this.pending = pending;
         this.sessions = sessions;
@@ -132,7 +135,8 @@ public class AuthorizeResource {
                 return page(400, "Invalid request", "The state parameter is too long.");
             }
             String prompt = q.getFirst("prompt") == null ? "" : q.getFirst("prompt");
-            return pending.create(clientId, back, Scopes.join(scopes), state, challenge, nonce)
+            boolean redirectSent = q.getFirst("redirect_uri") != null;
+            return pending.create(clientId, back, redirectSent, Scopes.join(scopes), state, challenge, nonce)
                     .chain(p -> signedIn(cookie, prompt).chain(user -> {
                         if (user == null) {
                             if (prompt.contains("none")) {
@@ -160,17 +164,28 @@ public class AuthorizeResource {
         return Uni.createFrom().item(Pages.error(error, status, title, message));
     }
 
-    static Uni<Response> redirectError(String redirectUri, String code, String description, String state) {
-        return Uni.createFrom().item(Response.status(302).location(errorLocation(redirectUri, code, description, state))
+    private Uni<Response> redirectError(String redirectUri, String code, String description, String state) {
+        return redirectError(redirectUri, code, description, state, config.issuer());
+    }
+
+    static Uni<Response> redirectError(String redirectUri, String code, String description, String state,
+            String issuer) {
+        return Uni.createFrom().item(Response.status(302)
+                .location(errorLocation(redirectUri, code, description, state, issuer))
                 .header("Cache-Control", "no-store").build());
     }
 
-    static URI errorLocation(String redirectUri, String code, String description, String state) {
+    /**
+     * An error sent back to the client. Like a success it carries {@code iss}, so that a client talking to
+     * several authorization servers can tell which one answered (RFC 9207 §2, mix-up defence).
+     */
+    static URI errorLocation(String redirectUri, String code, String description, String state, String issuer) {
         StringBuilder sb = new StringBuilder(redirectUri).append(redirectUri.contains("?") ? '&' : '?')
                 .append("error=").append(enc(code)).append("&error_description=").append(enc(description));
         if (state != null) {
             sb.append("&state=").append(enc(state));
         }
+        sb.append("&iss=").append(enc(issuer));
         return URI.create(sb.toString());
     }
 

@@ -120,7 +120,7 @@ public class LoginPagesResource {
                 }
                 if (!"approve".equals(decision)) {
                     return Uni.createFrom().item(Response.seeOther(AuthorizeResource.errorLocation(p.redirectUri(),
-                            "access_denied", "the user denied the request", p.state())).build());
+                            "access_denied", "the user denied the request", p.state(), config.issuer())).build());
                 }
                 return flow.approve(taken, s.userId());
             });

@@ -20,8 +20,13 @@ public class PendingStore {
 
     public Uni<PendingAuthorization> create(String clientId, String redirectUri, String scope, String state,
             String codeChallenge, String nonce) {
+        return create(clientId, redirectUri, true, scope, state, codeChallenge, nonce);
+    }
+
+    public Uni<PendingAuthorization> create(String clientId, String redirectUri, boolean redirectUriSent, String scope,
+            String state, String codeChallenge, String nonce) {
         PendingAuthorization p = new PendingAuthorization(RandomTokens.urlSafe(18), RandomTokens.urlSafe(24), clientId,
-                redirectUri, scope, state, codeChallenge, nonce, null, null, 0);
+                redirectUri, scope, state, codeChallenge, nonce, null, null, 0, redirectUriSent);
         return save(p).replaceWith(p);
     }
 

@@ -141,10 +141,13 @@ public interface ForgeConfig {
         Duration idleLifetime();
 
         /**
-         * A rotated token presented again within this time is the loser of a concurrent refresh, not a
-         * replay: it is refused without ending the family. Later reuse ends the family (RFC 9700 §4.14).
+         * 0 (the default): presenting a rotated token again ends the family at once (RFC 9700 §4.14.2).
+         * Above 0: a rotated token presented again within this time, while its successor has not been used
+         * yet, is refused without ending the family (tolerates clients that race their own refreshes);
+         * this lets a thief who refreshed first keep the family for as long as the victim's replay falls
+         * in the window (see the README).
          */
-        @WithDefault("2s")
+        @WithDefault("0s")
         Duration concurrentLeeway();
     }
 
@@ -200,7 +203,7 @@ public interface ForgeConfig {
     }
 
     interface RateLimit {
-        /** Failed client authentications allowed per client id in one window. */
+        /** Failed client authentications allowed per client id from one address in one window. */
         @WithDefault("20")
         int failuresPerClient();
 

@@ -50,12 +50,13 @@ public class PersonalTokenResource {
         this.config = config;
     }
 
+    /** A credential as listed; {@code last_used_at} is always there ({@code null}: never used). */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TokenView(@JsonProperty("id") UUID id, @JsonProperty("name") String name,
             @JsonProperty("token") String token, @JsonProperty("key") String key,
             @JsonProperty("scopes") List<String> scopes, @JsonProperty("created_at") Instant createdAt,
-            @JsonProperty("expires_at") Instant expiresAt, @JsonProperty("last_used_at") Instant lastUsedAt,
+            @JsonProperty("expires_at") Instant expiresAt, @JsonProperty("last_used_at") @JsonInclude(JsonInclude.Include.ALWAYS) Instant lastUsedAt,
             @JsonProperty("last_used_ip") String lastUsedIp, @JsonProperty("replaced_by") UUID replacedBy) {
 
         static TokenView of(PersonalToken t, String value) {

@@ -20,8 +20,9 @@ import java.util.UUID;
  * Refresh tokens ({@code df_rt_…}), stored as keyed hashes, rotated on every use. Presenting a rotated
  * token again is reuse: the whole family (every token descended from the same login) is revoked, and its
  * session ended (RFC 9700 §4.14.2, OAuth 2.1 §4.3.1). Two refreshes racing with the same token are
- * serialised by a row lock: exactly one gets the new pair; the other, arriving within the concurrent
- * leeway, is refused without ending the family.
+ * serialised by a row lock: exactly one gets the new pair; the other is reuse and ends the family. An
+ * operator may set a concurrent leeway ({@code forge.refresh.concurrent-leeway}, default 0): within it a
+ * rotated token is refused without ending the family, but only while its successor is unused.
  */
 @ApplicationScoped
 public class RefreshTokens {
@@ -98,11 +99,19 @@ public class RefreshTokens {
                         return Uni.createFrom().failure(OAuthException.invalidGrant("The refresh token has been revoked"));
                     }
                     if (rotatedAt != null) {
-                        if (rotatedAt.toInstant().plus(leeway).isAfter(now)) {
-                            return Uni.createFrom().failure(OAuthException.invalidGrant(
-                                    "The refresh token was just used by a concurrent request"));
+                        if (leeway.isZero() || !rotatedAt.toInstant().plus(leeway).isAfter(now)) {
+                            return Uni.createFrom().failure(new ReuseDetected(family, session, user));
                         }
-                        return Uni.createFrom().failure(new ReuseDetected(family, session, user));
+                        // Within the leeway the request may be the loser of a race between two requests of
+                        // the same client, but only while the successor is still unused: once the chain has
+                        // moved on, this is a replay, whatever the time (RFC 9700 §4.14.2).
+                        return conn.preparedQuery("SELECT 1 FROM refresh_token WHERE family_id = $1 "
+                                        + "AND rotated_at > $2 LIMIT 1")
+                                .execute(Tuple.of(family, rotatedAt))
+                                .chain(later -> Uni.createFrom().failure(later.iterator().hasNext()
+                                        ? new ReuseDetected(family, session, user)
+                                        : OAuthException.invalidGrant(
+                                                "The refresh token was just used by a concurrent request")));
                     }
                     Instant familyExpires = r.getOffsetDateTime("family_expires_at").toInstant();
                     if (!familyExpires.isAfter(now) || !r.getOffsetDateTime("idle_expires_at").toInstant().isAfter(now)) {

@@ -17,8 +17,10 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Exchanges an authorization code: the code is single use, bound to the client, the redirect URI and
- * the PKCE challenge. A second use of a code fails and revokes every token issued from the first.
+ * Exchanges an authorization code: the code is single use, bound to the client, the redirect URI (which
+ * the token request must repeat when the authorization request named it) and the PKCE challenge. All of
+ * them are checked before the code is spent. A second use of a code by its client, with everything
+ * else right, fails and revokes every token issued from the first.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3">RFC 6749 §4.1.3</a>
  * @see <a href="https://www.rfc-editor.org/rfc/rfc7636#section-4.6">RFC 7636 §4.6</a>
@@ -60,26 +62,17 @@ public class AuthorizationCodeGrant implements GrantHandler {
         if (verifier != null && !VERIFIER.matcher(verifier).matches()) {
             throw OAuthException.invalidRequest("code_verifier must be 43-128 characters of [A-Za-z0-9._~-]");
         }
-        UUID grantSession = UUID.randomUUID();
-        return codes.redeem(code, grantSession).chain(outcome -> {
-            if (outcome.code() == null) {
-                if (outcome.reusedGrantSession() != null) {
-                    return endGrant(outcome.reusedGrantSession())
-                            .chain(() -> Uni.createFrom().failure(OAuthException.invalidGrant(
-                                    "The authorization code was already used; its tokens have been revoked")));
-                }
+        String redirect = request.parameters().get("redirect_uri");
+        // Every check comes before the code is marked used: a request that fails (another client, a wrong
+        // verifier or redirect URI) must not be able to burn the code of the client it was issued to.
+        return codes.find(code).chain(c -> {
+            if (c == null || !c.clientId().equals(client.clientId())) {
                 return Uni.createFrom().failure(OAuthException.invalidGrant("The authorization code is invalid"));
             }
-            var c = outcome.code();
-            if (!c.clientId().equals(client.clientId())) {
-                return Uni.createFrom().failure(OAuthException.invalidGrant("The code was issued to another client"));
-            }
-            if (!c.expiresAt().isAfter(Instant.now())) {
-                return Uni.createFrom().failure(OAuthException.invalidGrant("The authorization code has expired"));
-            }
-            String redirect = request.parameters().get("redirect_uri");
-            if (redirect != null && !redirect.equals(c.redirectUri())) {
-                return Uni.createFrom().failure(OAuthException.invalidGrant("redirect_uri does not match"));
+            if (redirect == null ? c.redirectUriSent() : !redirect.equals(c.redirectUri())) {
+                return Uni.createFrom().failure(OAuthException.invalidGrant(redirect == null
+                        ? "redirect_uri is required: the authorization request had one"
+                        : "redirect_uri does not match"));
             }
             if (c.codeChallenge() != null) {
                 if (verifier == null || !matches(verifier, c.codeChallenge())) {
@@ -89,14 +82,34 @@ public class AuthorizationCodeGrant implements GrantHandler {
                 // a verifier for a code issued without a challenge: a downgrade attempt (RFC 9700 §4.8.2)
                 return Uni.createFrom().failure(OAuthException.invalidGrant("No code_challenge was sent for this code"));
             }
-            return users.findById(c.userId()).chain(user -> {
-                if (user == null) {
-                    return Uni.createFrom().failure(OAuthException.invalidGrant("The user no longer exists"));
+            if (c.used()) {
+                return reused(code);
+            }
+            if (!c.expiresAt().isAfter(Instant.now())) {
+                return Uni.createFrom().failure(OAuthException.invalidGrant("The authorization code has expired"));
+            }
+            UUID grantSession = UUID.randomUUID();
+            return codes.redeem(code, grantSession).chain(won -> {
+                if (!won) {
+                    return reused(code);
                 }
-                return tokens.issue(grantSession, user, client, c.scope(), c.nonce(), c.authTime(), c.amr(),
-                        request.remoteAddress());
+                return users.findById(c.userId()).chain(user -> {
+                    if (user == null) {
+                        return Uni.createFrom().failure(OAuthException.invalidGrant("The user no longer exists"));
+                    }
+                    return tokens.issue(grantSession, user, client, c.scope(), c.nonce(), c.authTime(), c.amr(),
+                            request.remoteAddress());
+                });
             });
         });
+    }
+
+    /** A second use, by the client it was issued to: fails, and ends what the first use was given. */
+    private Uni<TokenResponse> reused(String code) {
+        return codes.grantSessionOf(code)
+                .chain(session -> session == null ? Uni.createFrom().voidItem() : endGrant(session))
+                .chain(() -> Uni.createFrom().failure(OAuthException.invalidGrant(
+                        "The authorization code was already used; its tokens have been revoked")));
     }
 
     private Uni<Void> endGrant(UUID grantSession) {

@@ -15,13 +15,17 @@ import java.util.Map;
 
 /**
  * Authenticates the client of a token request: {@code client_secret_basic}, {@code client_secret_post}
- * or {@code none} (public clients, client_id only). Exactly one method per request (RFC 6749 §2.3).
- * Failures are counted per client id and per address; past the limit the answer is 429.
+ * or {@code none} (public clients, client_id only): the one the client registered (RFC 7591 §2
+ * {@code token_endpoint_auth_method}). Exactly one method per request (RFC 6749 §2.3). Failures are
+ * counted per client id and address, and per address; past the limit the answer is 429.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1">RFC 6749 §2.3.1</a>
  */
 @ApplicationScoped
 public class ClientAuthenticator {
+
+    /** Longer client ids are refused before they reach a lookup or a failure-counter key (as registration). */
+    static final int MAX_CLIENT_ID_LENGTH = 128;
 
     private final ClientRegistry clients;
     private final SecretHasher hasher;
@@ -44,8 +48,15 @@ public class ClientAuthenticator {
      */
     public Uni<Client> authenticate(String authorization, Map<String, String> params, String remoteAddress) {
         Credentials creds = extract(authorization, params);
-        String clientKey = "client:" + creds.clientId();
         String addressKey = "addr:" + remoteAddress;
+        if (creds.clientId().length() > MAX_CLIENT_ID_LENGTH) {
+            // no such client can exist; the id never becomes part of a key
+            return failed(null, addressKey);
+        }
+        // Per client id *and* address: guessing from one place locks out that place only. A lock per
+        // client id alone would let anyone lock a client (forge-admin, a public app) out for everyone.
+        // Server-generated secrets have 256 bits, so spreading guesses over addresses gains nothing.
+        String clientKey = "client:" + remoteAddress + "|" + creds.clientId();
         long wait = Math.max(limiter.retryAfter(clientKey), limiter.retryAfter(addressKey));
         if (wait > 0) {
             return Uni.createFrom().failure(OAuthException.tooManyRequests(wait));
@@ -55,25 +66,34 @@ public class ClientAuthenticator {
             if (client != null && verify(client, creds)) {
                 return Uni.createFrom().item(client);
             }
-            return limiter.recordFailure(clientKey, config.rateLimit().failuresPerClient())
-                    .chain(w1 -> limiter.recordFailure(addressKey, config.rateLimit().failuresPerAddress())
-                            .map(w2 -> Math.max(w1, w2)))
-                    .map(w -> {
-                        if (w > 0) {
-                            throw OAuthException.tooManyRequests(w);
-                        }
-                        throw OAuthException.invalidClient("Client authentication failed", true);
-                    });
+            return failed(clientKey, addressKey);
         });
     }
 
+    private Uni<Client> failed(String clientKey, String addressKey) {
+        Uni<Long> perClient = clientKey == null ? Uni.createFrom().item(0L)
+                : limiter.recordFailure(clientKey, config.rateLimit().failuresPerClient());
+        return perClient
+                .chain(w1 -> limiter.recordFailure(addressKey, config.rateLimit().failuresPerAddress())
+                        .map(w2 -> Math.max(w1, w2)))
+                .map(w -> {
+                    if (w > 0) {
+                        throw OAuthException.tooManyRequests(w);
+                    }
+                    throw OAuthException.invalidClient("Client authentication failed", true);
+                });
+    }
+
+    /** The registered method only: a {@code client_secret_basic} client may not post its secret, and vice versa. */
     private boolean verify(Client client, Credentials creds) {
         if (client.isPublic()) {
             return creds.secret() == null;
         }
-        // A presented secret is checked against the hash even when absent, so the timing does not
-        // say whether the client is confidential.
-        return creds.secret() != null && hasher.matches(creds.secret(), client.secretHash());
+        boolean methodOk = Client.AUTH_POST.equals(client.tokenEndpointAuthMethod()) ? !creds.basic() : creds.basic();
+        // A presented secret is checked against the hash even when absent or sent the wrong way, so the
+        // timing says neither whether the client is confidential nor which method it uses.
+        boolean secretOk = creds.secret() != null && hasher.matches(creds.secret(), client.secretHash());
+        return secretOk && methodOk;
     }
 
     static Credentials extract(String authorization, Map<String, String> params) {

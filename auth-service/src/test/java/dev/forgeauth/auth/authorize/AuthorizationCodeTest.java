@@ -302,6 +302,73 @@ class AuthorizationCodeTest {
     }
 
     @Test
+    void everyErrorRedirectCarriesTheIssuer() {
+        App app = publicApp();
+        String iss = "http://localhost:8080";
+        // PKCE missing for a public client
+        Map<String, String> q = Browser.query(Browser.authorize(request(app.id(), null), null));
+        assertEquals("invalid_request", q.get("error"));
+        assertEquals(iss, q.get("iss"));
+        Map<String, String> rt = request(app.id(), Browser.challenge(Browser.verifier()));
+        rt.put("response_type", "token");
+        assertEquals(iss, Browser.query(Browser.authorize(rt, null)).get("iss"));
+        Map<String, String> sc = request(app.id(), Browser.challenge(Browser.verifier()));
+        sc.put("scope", "admin");
+        assertEquals(iss, Browser.query(Browser.authorize(sc, null)).get("iss"));
+        Map<String, String> none = request(app.id(), Browser.challenge(Browser.verifier()));
+        none.put("prompt", "none");
+        assertEquals(iss, Browser.query(Browser.authorize(none, null)).get("iss"));
+        // denied on the consent page
+        String cookie = TestUsers.login(TestUsers.create()).cookie("df_session");
+        String html = Browser.authorize(request(app.id(), Browser.challenge(Browser.verifier())), cookie).asString();
+        Response denied = Browser.post("/oauth/consent", cookie, Map.of("req", Browser.field(html, "req"),
+                "csrf", Browser.field(html, "csrf"), "decision", "deny"));
+        assertEquals("access_denied", Browser.query(denied).get("error"));
+        assertEquals(iss, Browser.query(denied).get("iss"));
+        // consent needed with prompt=none
+        Map<String, String> consentNone = request(app.id(), Browser.challenge(Browser.verifier()));
+        consentNone.put("prompt", "none");
+        Map<String, String> cq = Browser.query(Browser.authorize(consentNone, cookie));
+        assertEquals("consent_required", cq.get("error"));
+        assertEquals(iss, cq.get("iss"));
+    }
+
+    @Test
+    void aCodeIsNotBurntByAnotherClientOrAWrongVerifierOrRedirect() {
+        App app = publicApp();
+        App other = publicApp();
+        String cookie = TestUsers.login(TestUsers.create()).cookie("df_session");
+        String verifier = Browser.verifier();
+        String code = Browser.query(approve(request(app.id(), Browser.challenge(verifier)), cookie)).get("code");
+        exchange(other.id(), code, verifier).then().statusCode(400).body("error", equalTo("invalid_grant"));
+        exchange(app.id(), code, Browser.verifier()).then().statusCode(400).body("error", equalTo("invalid_grant"));
+        exchange(app.id(), code, null).then().statusCode(400).body("error", equalTo("invalid_grant"));
+        given().formParam("grant_type", "authorization_code").formParam("code", code)
+                .formParam("redirect_uri", "http://127.0.0.1:9999/other").formParam("client_id", app.id())
+                .formParam("code_verifier", verifier).post("/oauth/token").then().statusCode(400);
+        // none of those spent it: the client it was issued to still redeems it
+        exchange(app.id(), code, verifier).then().statusCode(200).body("access_token", notNullValue());
+    }
+
+    @Test
+    void redirectUriIsRequiredAtTheTokenEndpointWhenTheAuthorizationRequestHadOne() {
+        App app = publicApp();
+        String cookie = TestUsers.login(TestUsers.create()).cookie("df_session");
+        String verifier = Browser.verifier();
+        String code = Browser.query(approve(request(app.id(), Browser.challenge(verifier)), cookie)).get("code");
+        given().formParam("grant_type", "authorization_code").formParam("code", code).formParam("client_id", app.id())
+                .formParam("code_verifier", verifier).post("/oauth/token").then().statusCode(400)
+                .body("error", equalTo("invalid_grant"));
+        exchange(app.id(), code, verifier).then().statusCode(200);
+        // a request without redirect_uri (the client's only registered one): the token request may omit it
+        Map<String, String> p = request(app.id(), Browser.challenge(verifier));
+        p.remove("redirect_uri");
+        String code2 = Browser.query(approve(p, cookie)).get("code");
+        given().formParam("grant_type", "authorization_code").formParam("code", code2).formParam("client_id", app.id())
+                .formParam("code_verifier", verifier).post("/oauth/token").then().statusCode(200);
+    }
+
+    @Test
     void revokingARefreshTokenEndsTheGrant() {
         App app = publicApp();
         String cookie = TestUsers.login(TestUsers.create()).cookie("df_session");

@@ -34,6 +34,22 @@ class PersonalTokensTest {
     }
 
     @Test
+    void listedCredentialsAlwaysCarryLastUsedAt() {
+        var u = TestUsers.create("deployment:read");
+        String token = login(u);
+        for (String path : List.of("/auth/tokens", "/auth/api-keys")) {
+            given().auth().oauth2(token).contentType(ContentType.JSON)
+                    .body(Map.of("name", "never used", "scopes", List.of("deployment:read")))
+                    .post(path).then().statusCode(201);
+            List<Map<String, Object>> listed = given().auth().oauth2(token).get(path).then().statusCode(200)
+                    .extract().jsonPath().getList("$");
+            assertEquals(1, listed.size(), path);
+            assertTrue(listed.get(0).containsKey("last_used_at"), path + ": " + listed.get(0));
+            assertEquals(null, listed.get(0).get("last_used_at"), path);
+        }
+    }
+
+    @Test
     void patIsShownOnceAndListedWithoutItsValue() {
         var u = TestUsers.create("deployment:read", "deployment:write");
         String token = login(u);

@@ -99,8 +99,8 @@ class LoginTest {
         String r2 = refresh(r1).then().statusCode(200).extract().path("refresh_token");
         assertNotEquals(r1, r2);
         String r3 = refresh(r2).then().statusCode(200).body("access_token", notNullValue()).extract().path("refresh_token");
-        Thread.sleep(400); // past the concurrent-request leeway of the test profile
-        // r1 again: a replay. The family dies, r3 with it, and the session ends.
+        // r1 again: a replay (its successor was used, so even inside the test profile's leeway). The family
+        // dies, r3 with it, and the session ends.
         refresh(r1).then().statusCode(400).body("error", equalTo("invalid_grant"));
         refresh(r3).then().statusCode(400).body("error", equalTo("invalid_grant"));
         given().auth().oauth2(r.<String>path("access_token")).get("/auth/sessions").then().statusCode(401);
@@ -135,6 +135,27 @@ class LoginTest {
         assertEquals(3, losers);
         // the winner's token still works: the race did not end the family
         refresh(winners.get(0)).then().statusCode(200);
+    }
+
+    @Test
+    void reuseWithinTheLeewayEndsTheFamilyOnceTheSuccessorWasUsed() {
+        // the test profile sets a leeway long enough for these calls; the default is 0
+        var u = TestUsers.create();
+        var r = TestUsers.login(u);
+        String r1 = r.path("refresh_token");
+        String r2 = refresh(r1).then().statusCode(200).extract().path("refresh_token");
+        String r3 = refresh(r2).then().statusCode(200).extract().path("refresh_token");
+        // r1 again, within the leeway, but its successor r2 was used already: a replay, not a race
+        refresh(r1).then().statusCode(400).body("error", equalTo("invalid_grant"));
+        refresh(r3).then().statusCode(400).body("error", equalTo("invalid_grant"));
+        given().auth().oauth2(r.<String>path("access_token")).get("/auth/sessions").then().statusCode(401);
+    }
+
+    @Test
+    void theConcurrentRefreshLeewayIsOffByDefault() throws Exception {
+        var m = dev.forgeauth.auth.config.ForgeConfig.Refresh.class.getMethod("concurrentLeeway");
+        var d = m.getAnnotation(io.smallrye.config.WithDefault.class);
+        assertEquals(java.time.Duration.ZERO, java.time.Duration.parse("PT" + d.value().toUpperCase()));
     }
 
     @Test

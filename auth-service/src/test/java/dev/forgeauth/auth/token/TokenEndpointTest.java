@@ -20,6 +20,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class TokenEndpointTest {
 
+    @jakarta.inject.Inject
+    io.quarkus.redis.datasource.RedisDataSource redis;
+
     private static ValidatableResponse rawToken(String contentType, String authorization, String body) {
         var req = given().contentType(contentType).body(body);
         if (authorization != null) {
@@ -50,7 +53,7 @@ class TokenEndpointTest {
 
     @Test
     void whenClientSecretPostThenTokenIssued() {
-        var c = TestClients.client().register();
+        var c = TestClients.client().set("token_endpoint_auth_method", "client_secret_post").register();
         rawToken(FORM, null, "grant_type=client_credentials&client_id=" + c.id() + "&client_secret=" + c.secret()
                 + "&scope=deployment%3Aread")
                 .statusCode(200)
@@ -98,7 +101,7 @@ class TokenEndpointTest {
 
     @Test
     void whenWrongSecretWithPostThenInvalidClient() {
-        var c = TestClients.client().register();
+        var c = TestClients.client().set("token_endpoint_auth_method", "client_secret_post").register();
         rawToken(FORM, null, "grant_type=client_credentials&client_id=" + c.id() + "&client_secret=nope")
                 .statusCode(401).body("error", equalTo("invalid_client"));
     }
@@ -209,7 +212,7 @@ class TokenEndpointTest {
                 .statusCode(429)
                 .header("Retry-After", notNullValue())
                 .body("error", notNullValue());
-        // blocked for the window, even with the right secret
+        // blocked for the window from this address, even with the right secret
         String retry = given().header("Authorization", basic(c.id(), c.secret())).contentType(FORM)
                 .body("grant_type=client_credentials").post("/oauth/token")
                 .then().statusCode(429).extract().header("Retry-After");
@@ -217,6 +220,53 @@ class TokenEndpointTest {
         // another client is not affected
         var other = TestClients.client().register();
         rawToken(FORM, basic(other.id(), other.secret()), "grant_type=client_credentials").statusCode(200);
+    }
+
+    @Test
+    void aClientMayUseOnlyItsRegisteredAuthMethod() {
+        var basicClient = TestClients.client().register();
+        rawToken(FORM, null, "grant_type=client_credentials&client_id=" + basicClient.id() + "&client_secret="
+                + basicClient.secret())
+                .statusCode(401).body("error", equalTo("invalid_client"));
+        rawToken(FORM, basic(basicClient.id(), basicClient.secret()), "grant_type=client_credentials").statusCode(200);
+        var postClient = TestClients.client().set("token_endpoint_auth_method", "client_secret_post").register();
+        rawToken(FORM, basic(postClient.id(), postClient.secret()), "grant_type=client_credentials")
+                .statusCode(401).body("error", equalTo("invalid_client"));
+        rawToken(FORM, null, "grant_type=client_credentials&client_id=" + postClient.id() + "&client_secret="
+                + postClient.secret()).statusCode(200);
+    }
+
+    private static ValidatableResponse tokenFrom(String address, String authorization) {
+        return given().header("X-Forwarded-For", address).header("Authorization", authorization).contentType(FORM)
+                .body("grant_type=client_credentials").post("/oauth/token").then();
+    }
+
+    @Test
+    void wrongSecretsFromOneAddressDoNotLockTheClientOutElsewhere() {
+        var c = TestClients.client().register();
+        String attacker = dev.forgeauth.auth.support.TestUsers.address();
+        String owner = dev.forgeauth.auth.support.TestUsers.address();
+        // the test profile allows 5 failures per client id and address per window
+        for (int i = 0; i < 5; i++) {
+            tokenFrom(attacker, basic(c.id(), "wrong")).statusCode(401);
+        }
+        tokenFrom(attacker, basic(c.id(), "wrong")).statusCode(429).header("Retry-After", notNullValue());
+        tokenFrom(attacker, basic(c.id(), c.secret())).statusCode(429);
+        // the owner, elsewhere, still gets tokens with the right secret
+        tokenFrom(owner, basic(c.id(), c.secret())).statusCode(200).body("access_token", notNullValue());
+        tokenFrom(owner, basic(c.id(), "wrong")).statusCode(401);
+        tokenFrom(owner, basic(c.id(), c.secret())).statusCode(200);
+    }
+
+    @Test
+    void overlongClientIdsAreRefusedBeforeTheyBecomeFailureCounterKeys() {
+        String longId = "x".repeat(129) + System.nanoTime();
+        rawToken(FORM, basic(longId, "whatever"), "grant_type=client_credentials")
+                .statusCode(401).body("error", equalTo("invalid_client"));
+        rawToken(FORM, null, "grant_type=client_credentials&client_id=" + longId)
+                .statusCode(401).body("error", equalTo("invalid_client"));
+        var keys = redis.key().keys("forge:fail:client:*" + longId.substring(0, 20) + "*");
+        assertEquals(List.of(), keys);
     }
 
     @Test
