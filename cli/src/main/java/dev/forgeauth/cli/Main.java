@@ -34,7 +34,7 @@ public final class Main {
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (e instanceof CliException c) {
-                err.println("forge: " + c.getMessage());
+                err.println("forge: " + Text.oneLine(c.getMessage()));
                 err.flush();
                 return c.exitCode();
             }

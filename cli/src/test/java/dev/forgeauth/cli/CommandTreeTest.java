@@ -78,4 +78,13 @@ class CommandTreeTest {
         assertTrue(err.toString().contains("FORGE_CLIENT_SECRET"), err.toString());
         assertTrue(err.toString().contains("--client-secret-stdin"), err.toString());
     }
+
+    @Test
+    void loginOverPlainHttpToARemoteServerIsRefusedBeforeAnythingIsSent() {
+        StringWriter err = new StringWriter();
+        // 192.0.2.0/24 is TEST-NET-1: nothing answers there, so only the refusal can end this quickly
+        int code = run(err, "--server", "http://192.0.2.1:8080", "--profile", "insecure-http-test", "login");
+        assertEquals(2, code, err.toString());
+        assertTrue(err.toString().contains("refusing plain http to 192.0.2.1"), err.toString());
+    }
 }

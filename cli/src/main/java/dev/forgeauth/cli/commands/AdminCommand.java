@@ -189,7 +189,7 @@ public class AdminCommand implements Callable<Integer> {
     static void printClient(Ctx ctx, JsonNode c, boolean quiet) {
         String secret = Json.text(c, "client_secret");
         if (quiet) {
-            Output.out().println(secret != null ? secret : Json.text(c, "client_id"));
+            Output.line(secret != null ? secret : Json.text(c, "client_id"));
             return;
         }
         if (ctx.json()) {

@@ -106,15 +106,18 @@ public class ApiCommand implements Callable<Integer> {
         Http.Response r = ctx.http().send(method, path, h, body);
         if (include) {
             Output.out().println("HTTP/1.1 " + r.status());
-            r.headers().map().forEach((k, vs) -> vs.forEach(v -> Output.out().println(k + ": " + v)));
+            r.headers().map().forEach((k, vs) -> vs.forEach(v -> Output.out().println(Text.clean(k + ": " + v))));
             Output.out().println();
         }
         JsonNode json = raw ? null : r.json();
         if (json != null) {
             Output.json(json);
         } else if (!r.body().isEmpty()) {
-            Output.out().print(r.body());
-            if (!r.body().endsWith("\n")) {
+            // a pipe or a file gets the body as it came (like curl and gh api); a terminal gets it without
+            // the control characters that could drive it
+            String text = System.console() != null ? Text.safe(r.body()) : r.body();
+            Output.out().print(text);
+            if (!text.endsWith("\n")) {
                 Output.out().println();
             }
         }

@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
             "  source <(forge completion)                    # tab completion in bash and zsh",
             "",
             "Environment: FORGE_SERVER, FORGE_PROFILE, FORGE_CLIENT_SECRET, FORGE_TOKEN (use this token instead "
-                + "of the stored login), FORGE_CONFIG_DIR, XDG_CONFIG_HOME, FORGE_DEBUG=1.",
+                + "of the stored login), FORGE_CONFIG_DIR, XDG_CONFIG_HOME, FORGE_INSECURE_HTTP=1, FORGE_DEBUG=1.",
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -72,6 +72,11 @@ public class ForgeCommand implements Callable<Integer> {
             description = "table (for people, the default) or json (the server's answer, for scripts).")
     Output.Format output;
 
+    @Option(names = "--insecure-http", scope = ScopeType.INHERIT,
+            description = "Allow plain http:// to a server that is not this machine (passwords and tokens then "
+                    + "cross the network unencrypted). Default: $FORGE_INSECURE_HTTP=1, else refused.")
+    boolean insecureHttp;
+
     private Ctx ctx;
 
     @Override
@@ -85,7 +90,7 @@ public class ForgeCommand implements Callable<Integer> {
             String s = server != null ? server : env("FORGE_SERVER");
             String p = profile != null ? profile : env("FORGE_PROFILE");
             ctx = new Ctx(ConfigStore.fromEnvironment(), p == null ? "default" : p, s,
-                    output == null ? Output.Format.table : output);
+                    output == null ? Output.Format.table : output, insecureHttp || "1".equals(env("FORGE_INSECURE_HTTP")));
         }
         return ctx;
     }

@@ -13,7 +13,9 @@ import dev.forgeauth.cli.support.Output;
 import dev.forgeauth.cli.support.Profile;
 import dev.forgeauth.cli.support.Secrets;
 import dev.forgeauth.cli.support.Text;
+import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -94,7 +96,7 @@ public class LoginCommand implements Callable<Integer> {
         Profile fresh = password ? passwordLogin(ctx) : deviceLogin(ctx);
         if (old != null && old.signedIn()) {
             // the replaced login would otherwise stay valid, its refresh token for days
-            LogoutCommand.revoke(old);
+            LogoutCommand.revoke(ctx, old);
         }
         ctx.saveProfile(fresh);
         if (ctx.json()) {
@@ -151,6 +153,10 @@ public class LoginCommand implements Callable<Integer> {
         long interval = Json.number(d, "interval", 5);
         long limit = timeout == null ? expiresIn : Math.min(expiresIn, Text.seconds(timeout, "--timeout"));
 
+        String warning = verificationWarning(ctx.server(), uri, complete);
+        if (warning != null) {
+            Output.note(warning);
+        }
         Output.note("To log in, open " + (complete != null ? complete : uri));
         Output.note("and confirm the code " + userCode + (complete != null ? " (or go to " + uri + " and type it)" : "")
                 + ".");
@@ -218,6 +224,44 @@ public class LoginCommand implements Callable<Integer> {
         Profile p = new Profile(ctx.server(), Profile.PASSWORD, client, null, null, granted, 0, 0, subject,
                 account.trim());
         return Logins.withAnswer(p, answer, now);
+    }
+
+    /**
+     * A warning when the page the server sends the user to is not on the server forge talks to: a
+     * phishing relay (RFC 8628 §5.4) or a misconfigured issuer would have the user sign in elsewhere.
+     * Null when every given URI is http(s) on the {@code --server} host.
+     */
+    static String verificationWarning(String server, String... uris) {
+        String expected = host(server);
+        for (String uri : uris) {
+            if (uri == null) {
+                continue;
+            }
+            String scheme;
+            String host;
+            try {
+                URI u = URI.create(uri.trim());
+                scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+                host = u.getHost() == null ? null : u.getHost().toLowerCase(Locale.ROOT);
+            } catch (IllegalArgumentException e) {
+                scheme = "";
+                host = null;
+            }
+            if (!scheme.equals("http") && !scheme.equals("https") || host == null) {
+                return "Warning: the server's verification URL '" + Text.oneLine(uri)
+                        + "' is not a web address: do not open it unless you know why.";
+            }
+            if (!host.equals(expected)) {
+                return "Warning: the verification page is on " + Text.oneLine(host) + ", not on " + expected
+                        + " (the --server you log in to): sign in there only if you trust that site.";
+            }
+        }
+        return null;
+    }
+
+    private static String host(String server) {
+        String h = URI.create(server).getHost();
+        return h == null ? "" : h.toLowerCase(Locale.ROOT);
     }
 
     private static String envOr(String name, String fallback) {

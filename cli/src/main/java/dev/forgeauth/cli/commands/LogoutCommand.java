@@ -40,7 +40,7 @@ public class LogoutCommand implements Callable<Integer> {
             Output.note("Not logged in (profile " + ctx.profileName() + ").");
             return 0;
         }
-        String problem = revoke(p);
+        String problem = revoke(ctx, p);
         ctx.deleteProfile();
         if (problem != null) {
             throw CliException.error("logged out locally, but the server did not revoke the tokens: " + problem);
@@ -50,9 +50,9 @@ public class LogoutCommand implements Callable<Integer> {
     }
 
     /** Revokes a stored login at its server; null when done, else what went wrong. */
-    static String revoke(Profile p) {
+    static String revoke(Ctx ctx, Profile p) {
         try {
-            Http http = new Http(p.server());
+            Http http = ctx.http(p.server());
             if (Profile.PASSWORD.equals(p.kind())) {
                 Http.Response r = http.send("POST", "/auth/logout", Http.headers(Http.bearer(p.accessToken())), null);
                 if (r.status() == 401 && p.refreshToken() != null) {

@@ -102,7 +102,7 @@ public class TokenCommand implements Callable<Integer> {
             if (json || ctx.json()) {
                 Output.json(answer);
             } else {
-                Output.out().println(Json.text(answer, "access_token"));
+                Output.line(Json.text(answer, "access_token"));
             }
             return 0;
         }
@@ -226,7 +226,7 @@ public class TokenCommand implements Callable<Integer> {
             }
             long now = Ctx.now();
             if (decoded == null && kind != null) {
-                Output.out().println("Kind: " + kind + " (opaque)");
+                Output.line("Kind: " + kind + " (opaque)");
             }
             if (decoded != null) {
                 Output.out().println("Header");

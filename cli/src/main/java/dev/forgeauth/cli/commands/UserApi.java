@@ -52,7 +52,7 @@ final class UserApi {
     static void printCreated(Ctx ctx, JsonNode created, String valueField, String what, boolean quiet) {
         String value = created.path(valueField).asText(null);
         if (quiet) {
-            Output.out().println(value == null ? "" : value);
+            Output.line(value == null ? "" : value);
             return;
         }
         if (ctx.json()) {

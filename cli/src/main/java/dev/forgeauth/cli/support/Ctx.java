@@ -16,11 +16,18 @@ public final class Ctx {
     private final String profileName;
     private final String explicitServer;
     private final Output.Format format;
+    private final boolean insecureHttp;
     private Profile profile;
     private boolean loaded;
     private Http http;
 
     public Ctx(ConfigStore store, String profileName, String explicitServer, Output.Format format) {
+        this(store, profileName, explicitServer, format, false);
+    }
+
+    /** {@code insecureHttp}: {@code --insecure-http} was given, plain http to any host is allowed. */
+    public Ctx(ConfigStore store, String profileName, String explicitServer, Output.Format format, boolean insecureHttp) {
+        this.insecureHttp = insecureHttp;
         this.store = store;
         this.profileName = ConfigStore.checkProfile(profileName);
         this.explicitServer = explicitServer == null ? null : normaliseServer(explicitServer);
@@ -62,9 +69,48 @@ public final class Ctx {
 
     public Http http() {
         if (http == null) {
-            http = new Http(server());
+            http = http(server());
         }
         return http;
+    }
+
+    /** A client for a server (this run's, or a stored login's), after {@link #checkTransport}. */
+    public Http http(String server) {
+        checkTransport(server, insecureHttp);
+        return new Http(server);
+    }
+
+    /**
+     * Refuses plain {@code http://} to anything but this machine unless {@code --insecure-http} was
+     * given: passwords, client secrets and tokens would cross the network readable by anyone on the path.
+     *
+     * @throws CliException (usage) when refused
+     */
+    public static void checkTransport(String server, boolean insecureHttp) {
+        URI u = URI.create(server);
+        if ("http".equalsIgnoreCase(u.getScheme()) && !insecureHttp && !loopback(u.getHost())) {
+            throw CliException.usage("refusing plain http to " + Text.oneLine(u.getHost())
+                    + ": passwords and tokens would cross the network unencrypted; use https, or pass "
+                    + "--insecure-http (or set FORGE_INSECURE_HTTP=1) if you really mean it");
+        }
+    }
+
+    /** localhost, 127.0.0.0/8 or ::1, judged from the name alone (no DNS lookup). */
+    static boolean loopback(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        if (h.equals("localhost") || h.equals("localhost.")) {
+            return true;
+        }
+        if (h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+            return true;
+        }
+        return h.matches("(0{0,4}:){2,7}0{0,3}1") || h.equals("::1");
     }
 
     /** The stored profile, or null. */

@@ -1,6 +1,9 @@
 package dev.forgeauth.cli.support;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -16,6 +19,36 @@ import java.util.List;
 public final class Json {
 
     public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    static {
+        MAPPER.getFactory().setCharacterEscapes(new TerminalSafeEscapes());
+    }
+
+    /**
+     * JSON as {@code -o json} prints it: Jackson already writes C0 controls as {@code \\uXXXX}; this also
+     * escapes DEL, the C1 controls (U+009B is a one-character CSI) and the bidirectional overrides, so
+     * a server's string cannot drive the terminal while the document stays the same JSON for a script.
+     */
+    static final class TerminalSafeEscapes extends CharacterEscapes {
+        private final int[] ascii;
+
+        TerminalSafeEscapes() {
+            ascii = CharacterEscapes.standardAsciiEscapesForJSON();
+            ascii[0x7f] = CharacterEscapes.ESCAPE_STANDARD;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            boolean unsafe = ch >= 0x80 && ch <= 0x9f || ch == 0x061c || ch == 0x200e || ch == 0x200f
+                    || ch == 0x2028 || ch == 0x2029 || ch >= 0x202a && ch <= 0x202e || ch >= 0x2066 && ch <= 0x2069;
+            return unsafe ? new SerializedString(String.format("\\u%04x", ch)) : null;
+        }
+    }
 
     private Json() {
     }

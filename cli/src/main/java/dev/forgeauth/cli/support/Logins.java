@@ -83,7 +83,7 @@ public final class Logins {
             }
             throw CliException.auth("the login has expired: run 'forge login" + serverArg(ctx) + ctx.profileSuffix() + "'");
         }
-        Http http = new Http(p.server());
+        Http http = ctx.http(p.server());
         Http.Response r;
         if (Profile.PASSWORD.equals(p.kind())) {
             ObjectNode body = Json.object().put("refresh_token", p.refreshToken());

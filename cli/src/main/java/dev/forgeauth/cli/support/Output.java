@@ -22,9 +22,14 @@ public final class Output {
         out().println(Json.pretty(node));
     }
 
-    /** A note for the person at the terminal (stderr). */
+    /** A note for the person at the terminal (stderr); control characters never get through. */
     public static void note(String text) {
-        System.err.println(text);
+        System.err.println(Text.safe(text));
+    }
+
+    /** A line on stdout (a value a script reads, or a heading); control characters never get through. */
+    public static void line(String text) {
+        out().println(Text.safe(text));
     }
 
     /** Columns padded to their widest cell; the header in capitals. */

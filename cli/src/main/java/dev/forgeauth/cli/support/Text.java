@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.regex.Pattern;
 
 /** Small text helpers: one-line messages, times for people. */
 public final class Text {
@@ -11,18 +12,37 @@ public final class Text {
     private Text() {
     }
 
+    /**
+     * What a terminal could act on: C0 controls and DEL (ESC starts ANSI/OSC sequences), C1 controls
+     * (U+009B is a one-character CSI on many terminals), line/paragraph separators and the bidirectional
+     * overrides and isolates that make text display in another order than it is (CVE-2021-42574).
+     */
+    private static final Pattern UNSAFE = Pattern.compile(
+            "[\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]+");
+    private static final Pattern UNSAFE_KEEP_LINES = Pattern.compile(
+            "[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]+");
+
     /** Control characters (newlines, escapes a server might send) become spaces; long text is cut. */
     public static String oneLine(String s) {
         if (s == null) {
             return "";
         }
-        String t = s.replaceAll("[\\p{Cntrl}\\u2028\\u2029]+", " ").trim();
+        String t = UNSAFE.matcher(s).replaceAll(" ").trim();
         return t.length() > 500 ? t.substring(0, 500) + "…" : t;
     }
 
     /** Control characters become spaces (for table cells: nothing is cut). */
     public static String clean(String s) {
-        return s == null ? "" : s.replaceAll("[\\p{Cntrl}\\u2028\\u2029]+", " ");
+        return s == null ? "" : UNSAFE.matcher(s).replaceAll(" ");
+    }
+
+    /**
+     * Text for the terminal that may span lines: newlines and tabs stay, every other control character
+     * (see {@link #UNSAFE}) becomes a space, so no server-provided string can move the cursor, retitle
+     * the window, write a hyperlink or reorder what the user reads.
+     */
+    public static String safe(String s) {
+        return s == null ? "" : UNSAFE_KEEP_LINES.matcher(s.replace("\r\n", "\n")).replaceAll(" ");
     }
 
     /** An epoch-seconds time as ISO-8601 (UTC, seconds). */

@@ -68,4 +68,41 @@ class TextAndServerTest {
         assertEquals("HTTP 502 from GET http://x/api", html.getMessage());
         assertEquals(CliException.ERROR, html.exitCode());
     }
+
+    @Test
+    void serverStringsNeverCarryTerminalControlsToTheScreen() {
+        String evil = "ok\u001b]0;pwned\u0007 \u009b2J \u202egnp.exe\u007f\r\nnext";
+        for (String shown : new String[] {Text.oneLine(evil), Text.clean(evil), Text.safe(evil)}) {
+            for (char c : shown.toCharArray()) {
+                assertTrue(c == '\n' || c >= 0x20 && c != 0x7f && (c < 0x80 || c > 0x9f) && (c < 0x202a || c > 0x202e),
+                        "control U+" + Integer.toHexString(c) + " in " + shown);
+            }
+        }
+        assertEquals("ok ]0;pwned   2J  gnp.exe \nnext", Text.safe(evil), "lines stay, controls become spaces");
+        assertEquals("ok ]0;pwned   2J  gnp.exe next", Text.oneLine(evil));
+    }
+
+    @Test
+    void jsonOutputEscapesTerminalControlsButKeepsTheData() {
+        var o = Json.object().put("client_name", "a\u001b[31m\u009b2J\u202eb\u007fc");
+        String shown = Json.pretty(o);
+        assertTrue(shown.chars().noneMatch(c -> c < 0x20 && c != '\n' || c >= 0x7f && c <= 0x9f || c == 0x202e), shown);
+        assertTrue(shown.contains("\\u009b") && shown.contains("\\u202e") && shown.contains("\\u001B"), shown);
+        assertEquals(o, Json.parse(shown), "a script reads the same values");
+    }
+
+    @Test
+    void plainHttpIsRefusedToAnythingButThisMachine() {
+        for (String remote : new String[] {"http://auth.example.com", "http://10.0.0.7:8080", "http://[2001:db8::1]:8080",
+                "http://localhost.evil.example", "http://127.0.0.1.nip.io"}) {
+            CliException e = assertThrows(CliException.class, () -> Ctx.checkTransport(remote, false), remote);
+            assertEquals(CliException.USAGE, e.exitCode());
+            assertTrue(e.getMessage().contains("--insecure-http"), e.getMessage());
+            Ctx.checkTransport(remote, true);
+        }
+        for (String fine : new String[] {"https://auth.example.com", "http://localhost:8080", "http://127.0.0.1:8080",
+                "http://127.1.2.3", "http://[::1]:8080", "http://LOCALHOST"}) {
+            Ctx.checkTransport(fine, false);
+        }
+    }
 }
