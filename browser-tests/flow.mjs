@@ -287,7 +287,7 @@ async function main() {
   check((await page.textContent('h1')).trim() === 'Your account', 'account page heading');
   check((await page.textContent('main')).includes(email), 'account page shows the user');
   check((await page.textContent('main')).includes(client.client_id), 'account page lists the authorised application');
-  const patForm = 'form[action="/account/tokens"]:has(input[name=kind][value=pat])';
+  const patForm = 'form[action$="/account/tokens"]:has(input[name=kind][value=pat])';
   await page.fill(`${patForm} #pat-name`, 'build laptop');
   await page.fill(`${patForm} #pat-days`, '30');
   const toCreated = page.waitForResponse((r) => r.url() === `${BASE}/account/tokens` && r.request().method() === 'POST');

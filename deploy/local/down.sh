@@ -3,11 +3,11 @@
 # deploy/local/.state/ (SIGTERM, up to 20 s, then SIGKILL). The services stop first, then the
 # PostgreSQL/Redis helper, which stops the embedded servers if it started any (real servers that were
 # already running are not touched). Nothing without a pid file is ever signalled. Logs, the local
-# key-encryption key and embedded PostgreSQL data are kept.
+# key-encryption key and embedded PostgreSQL data are kept. FORGE_STATE_DIR as for up.sh.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-STATE="$ROOT/deploy/local/.state"
+STATE="${FORGE_STATE_DIR:-$ROOT/deploy/local/.state}"
 # shellcheck source=deploy/local/lib.sh
 . "$ROOT/deploy/local/lib.sh"
 

@@ -7,7 +7,9 @@
 #   deploy/local/down.sh            stop exactly what this script started
 # Optional: FORGE_{AUTH,INTROSPECTION,GATEWAY,ECHO}_PORT, FORGE_BIND_HOST (default 127.0.0.1),
 # FORGE_JAVA_OPTS (extra JVM options), FORGE_PG_*/FORGE_REDIS_* (where to look for the servers),
-# FORGE_PG_DATABASE (default forgeauth).
+# FORGE_PG_DATABASE (default forgeauth), FORGE_STATE_DIR (default deploy/local/.state: pid files, logs, the
+# local KEK; down.sh must be given the same), FORGE_NO_BUILD=1 (fail instead of building when an artifact is
+# missing or stale: tests that run the stack after the reactor built it).
 #
 # Idempotent: a process that is already running is left alone. State (pid files, logs, the local
 # key-encryption key, embedded PostgreSQL data) lives in deploy/local/.state/.
@@ -15,7 +17,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-STATE="$ROOT/deploy/local/.state"
+STATE="${FORGE_STATE_DIR:-$ROOT/deploy/local/.state}"
 DATABASE="${FORGE_PG_DATABASE:-forgeauth}"
 case "$DATABASE" in
     "" | [!a-z_]* | *[!a-z0-9_]*) echo "[forge] error: FORGE_PG_DATABASE must match [a-z_][a-z0-9_]*" >&2; exit 1 ;;
@@ -125,6 +127,9 @@ elif [ -n "$STALE" ]; then
     else
         BUILD="sources newer than the build:$STALE"
     fi
+fi
+if [ -n "$BUILD" ] && [ "${FORGE_NO_BUILD:-0}" = "1" ]; then
+    die "a build is needed ($BUILD) but FORGE_NO_BUILD=1: build first (./mvnw -B -DskipTests package)"
 fi
 if [ -n "$BUILD" ]; then
     say "building ($BUILD): ./mvnw -B -q -DskipTests install"
@@ -307,5 +312,5 @@ Get a token, then call an API through the gateway:
     http://localhost:$FORGE_GATEWAY_PORT/oauth/token | sed 's/.*"access_token":"\([^"]*\)".*/\\1/')
   curl -s -H "Authorization: Bearer \$TOKEN" http://localhost:$FORGE_GATEWAY_PORT/api/v1/deployments
 
-Logs: deploy/local/.state/*.log    Stop: deploy/local/down.sh
+Logs: ${STATE#"$ROOT"/}/*.log    Stop: deploy/local/down.sh
 EOF
