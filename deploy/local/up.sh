@@ -31,6 +31,9 @@ export FORGE_GATEWAY_PORT="${FORGE_GATEWAY_PORT:-8080}"
 export FORGE_ECHO_PORT="${FORGE_ECHO_PORT:-8090}"
 BOOTSTRAP_ID="forge-admin"
 BOOTSTRAP_SECRET="forge-admin-secret"
+# the gateway's own client (scope introspect only; auth-service seeds it): never the admin client
+GATEWAY_CLIENT_ID="forge-gateway"
+GATEWAY_CLIENT_SECRET="forge-gateway-secret"
 DEMO_ID="demo-service"
 DEMO_SECRET="demo-service-secret"
 # the local stack has well-known credentials: listen on loopback only unless told otherwise
@@ -220,8 +223,8 @@ start_service() { # name module port
         FORGE_SESSION_SECURE_COOKIE=false \
         FORGE_SHUTDOWN_DELAY="${FORGE_SHUTDOWN_DELAY:-0s}" \
         FORGE_DEMO_CLIENT_SECRET="$DEMO_SECRET" \
-        FORGE_GATEWAY_CLIENT_ID="$BOOTSTRAP_ID" \
-        FORGE_GATEWAY_CLIENT_SECRET="$BOOTSTRAP_SECRET" \
+        FORGE_GATEWAY_CLIENT_ID="$GATEWAY_CLIENT_ID" \
+        FORGE_GATEWAY_CLIENT_SECRET="$GATEWAY_CLIENT_SECRET" \
         FORGE_AUTH_URL="http://127.0.0.1:$FORGE_AUTH_PORT" \
         FORGE_JWKS_URL="http://127.0.0.1:$FORGE_AUTH_PORT/oauth/jwks" \
         FORGE_INTROSPECTION_URL="http://127.0.0.1:$FORGE_INTROSPECTION_PORT" \

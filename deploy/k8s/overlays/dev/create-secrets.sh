@@ -27,15 +27,9 @@ create() { # name, then --from-literal=... arguments
 create forge-kek --from-literal=kek="$(rand 32)"
 BOOTSTRAP_SECRET="$(rand_url 32)"
 create forge-bootstrap --from-literal=client-id=forge-admin --from-literal=client-secret="$BOOTSTRAP_SECRET"
-# dev: the gateway introspects with the bootstrap client (it holds scope introspect); production uses a
-# client of its own (deploy/README.md)
-if ! kubectl -n "$NS" get secret forge-gateway-client >/dev/null 2>&1; then
-    id="$(kubectl -n "$NS" get secret forge-bootstrap -o jsonpath='{.data.client-id}' | base64 -d)"
-    secret="$(kubectl -n "$NS" get secret forge-bootstrap -o jsonpath='{.data.client-secret}' | base64 -d)"
-    create forge-gateway-client --from-literal=client-id="$id" --from-literal=client-secret="$secret"
-else
-    echo "secret forge-gateway-client exists: kept"
-fi
+# the gateway's own client, scope introspect only (auth-service seeds it from this Secret): the
+# internet-facing gateway never holds the admin client
+create forge-gateway-client --from-literal=client-id=forge-gateway --from-literal=client-secret="$(rand_url 32)"
 create forge-db-app --from-literal=host=postgres --from-literal=port=5432 --from-literal=dbname=forgeauth \
     --from-literal=username=forgeauth --from-literal=password="$(rand_url 24)"
 REDIS_PASSWORD="$(rand_url 24)"

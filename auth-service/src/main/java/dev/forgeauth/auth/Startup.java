@@ -30,12 +30,47 @@ public class Startup {
             throw new IllegalStateException(
                     "set both FORGE_BOOTSTRAP_CLIENT_ID and FORGE_BOOTSTRAP_CLIENT_SECRET, or neither");
         }
-        if (id.isPresent()) {
-            ClientMetadata m = new ClientMetadata(id.get(), "Forge bootstrap admin", List.of("client_credentials"),
-                    List.of(), "admin introspect", "client_secret_basic", config.token().defaultTtl());
-            boolean created = clients.createIfAbsent(m, secret.get()).await().atMost(Duration.ofSeconds(30));
-            LOG.infof(created ? "bootstrap admin client %s created" : "bootstrap admin client %s already exists", id.get());
+        var gatewayId = config.gatewayClient().clientId().filter(s -> !s.isBlank());
+        var gatewaySecret = config.gatewayClient().clientSecret().filter(s -> !s.isBlank());
+        if (gatewayId.isPresent() != gatewaySecret.isPresent()) {
+            throw new IllegalStateException(
+                    "set both FORGE_GATEWAY_CLIENT_ID and FORGE_GATEWAY_CLIENT_SECRET, or neither");
         }
+        if (id.isPresent() && gatewayId.isPresent() && id.get().equals(gatewayId.get())) {
+            throw new IllegalStateException("FORGE_GATEWAY_CLIENT_ID must not be the bootstrap admin client: "
+                    + "the internet-facing gateway gets a client of its own with scope introspect only");
+        }
+        if (id.isPresent()) {
+            seedBootstrap(clients, id.get(), secret.get(), config.token().defaultTtl());
+        }
+        if (gatewayId.isPresent()) {
+            seedGatewayClient(clients, gatewayId.get(), gatewaySecret.get(), config.token().defaultTtl());
+        }
+        seedDemo(clients, config);
+    }
+
+    /** The admin client, only into an empty registry: a deleted bootstrap client stays deleted. */
+    static boolean seedBootstrap(ClientService clients, String id, String secret, int ttl) {
+        ClientMetadata m = new ClientMetadata(id, "Forge bootstrap admin", List.of("client_credentials"),
+                List.of(), "admin introspect", "client_secret_basic", ttl);
+        boolean created = clients.createIfNoClients(m, secret).await().atMost(Duration.ofSeconds(30));
+        LOG.infof(created ? "bootstrap admin client %s created (first start)"
+                : "clients exist: bootstrap admin client %s not seeded", id);
+        return created;
+    }
+
+    /** The gateway's client: {@code introspect} only; never seeded again once deleted. */
+    static boolean seedGatewayClient(ClientService clients, String id, String secret, int ttl) {
+        ClientMetadata m = new ClientMetadata(id, "Forge gateway (introspection)", List.of("client_credentials"),
+                List.of(), "introspect", "client_secret_basic", ttl);
+        boolean created = clients.createIfNeverDeleted(m, secret).await().atMost(Duration.ofSeconds(30));
+        if (created) {
+            LOG.infof("gateway client %s created (scope introspect)", id);
+        }
+        return created;
+    }
+
+    private static void seedDemo(ClientService clients, ForgeConfig config) {
         var demoId = config.demo().clientId().filter(s -> !s.isBlank());
         var demoSecret = config.demo().clientSecret().filter(s -> !s.isBlank());
         if (demoId.isPresent() && demoSecret.isPresent()) {

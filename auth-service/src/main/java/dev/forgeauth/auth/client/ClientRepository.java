@@ -48,6 +48,29 @@ public class ClientRepository {
                 .map(rs -> rs.rowCount() == 1);
     }
 
+    /**
+     * Inserts only into an empty registry (the bootstrap client of a first start); false when any client
+     * exists. Instances starting together race on the primary key, which lets one win.
+     */
+    public Uni<Boolean> insertIntoEmpty(Client c) {
+        return seed(c, "WHERE NOT EXISTS (SELECT 1 FROM oauth_client)");
+    }
+
+    /** Inserts unless the id is taken or a client of that id was deleted before (a seeded client). */
+    public Uni<Boolean> insertUnlessDeleted(Client c) {
+        return seed(c, "WHERE NOT EXISTS (SELECT 1 FROM oauth_client_tombstone t WHERE t.client_id = $1)");
+    }
+
+    private Uni<Boolean> seed(Client c, String condition) {
+        return pool.preparedQuery("INSERT INTO oauth_client (" + COLUMNS + ") "
+                + "SELECT $1, $2, $3, $4, $5::text[], $6::text[], $7, $8::integer, now() " + condition
+                + " ON CONFLICT (client_id) DO NOTHING")
+                .execute(Tuple.from(new Object[] {c.clientId(), c.clientName(), c.secretHash(),
+                        c.tokenEndpointAuthMethod(), c.grantTypes().toArray(String[]::new),
+                        c.redirectUris().toArray(String[]::new), c.scope(), c.accessTokenTtl()}))
+                .map(rs -> rs.rowCount() == 1);
+    }
+
     public Uni<Client> update(Client c) {
         return pool.preparedQuery("UPDATE oauth_client SET client_name = $2, secret_hash = $3, "
                 + "token_endpoint_auth_method = $4, grant_types = $5, redirect_uris = $6, scope = $7, "
@@ -66,7 +89,10 @@ public class ClientRepository {
     }
 
     public Uni<Boolean> delete(String clientId) {
-        return pool.preparedQuery("DELETE FROM oauth_client WHERE client_id = $1")
+        // the tombstone keeps start-up seeding from bringing a deleted (say, leaked) client back
+        return pool.preparedQuery("WITH d AS (DELETE FROM oauth_client WHERE client_id = $1 RETURNING client_id) "
+                + "INSERT INTO oauth_client_tombstone (client_id) SELECT client_id FROM d "
+                + "ON CONFLICT (client_id) DO UPDATE SET deleted_at = now() RETURNING client_id")
                 .execute(Tuple.of(clientId))
                 .map(rs -> rs.rowCount() == 1);
     }

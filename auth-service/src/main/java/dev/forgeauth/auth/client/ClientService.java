@@ -45,6 +45,16 @@ public class ClientService {
         return repository.insert(toClient(m, m.clientId(), secret));
     }
 
+    /** The bootstrap admin client: created only when no client exists at all (the first start). */
+    public Uni<Boolean> createIfNoClients(ClientMetadata m, String secret) {
+        return repository.insertIntoEmpty(toClient(m, m.clientId(), secret));
+    }
+
+    /** A seeded client: created when absent, unless a client of that id was ever deleted. */
+    public Uni<Boolean> createIfNeverDeleted(ClientMetadata m, String secret) {
+        return repository.insertUnlessDeleted(toClient(m, m.clientId(), secret));
+    }
+
     private Uni<Created> insert(ClientMetadata m, String clientId, String secret) {
         Client c = toClient(m, clientId, secret);
         return repository.insert(c).chain(inserted -> {

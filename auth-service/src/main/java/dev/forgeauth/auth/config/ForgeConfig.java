@@ -27,6 +27,8 @@ public interface ForgeConfig {
 
     Demo demo();
 
+    GatewayClient gatewayClient();
+
     Keys keys();
 
     Token token();
@@ -66,6 +68,24 @@ public interface ForgeConfig {
         /** Seconds a device must wait between polls (RFC 8628 §3.2). */
         @WithDefault("5")
         int interval();
+
+        /**
+         * Device authorization requests one address (an IPv6 /64) may make per {@link #requestWindow()};
+         * then 429 with Retry-After. An office behind one NAT starting many CLI logins stays well below.
+         */
+        @WithDefault("30")
+        int maxRequestsPerAddress();
+
+        /**
+         * Device authorization requests per client per {@link #requestWindow()} (a public client such as
+         * forge-cli is shared by every user: this bounds the pending rows anyone can make).
+         */
+        @WithDefault("600")
+        int maxRequestsPerClient();
+
+        /** The window of both device authorization limits. */
+        @WithDefault("60s")
+        java.time.Duration requestWindow();
     }
 
     interface Credentials {
@@ -152,7 +172,23 @@ public interface ForgeConfig {
     }
 
     interface Bootstrap {
-        /** Admin client created at start if absent (scopes {@code admin introspect}). */
+        /**
+         * Admin client (scopes {@code admin introspect}) created at start only when no client exists at
+         * all (the very first start): once it is deleted, because it leaked, a restart does not bring it
+         * back.
+         */
+        Optional<String> clientId();
+
+        Optional<String> clientSecret();
+    }
+
+    interface GatewayClient {
+        /**
+         * The gateway's own client ({@code FORGE_GATEWAY_CLIENT_ID}/{@code _SECRET}, the same variables
+         * the gateway reads): confidential, grant {@code client_credentials}, scope {@code introspect}
+         * only, so the internet-facing process holds no admin credential. Created at start when absent,
+         * unless a client of that id was deleted before (a deleted client is never seeded again).
+         */
         Optional<String> clientId();
 
         Optional<String> clientSecret();
