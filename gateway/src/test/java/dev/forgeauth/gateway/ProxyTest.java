@@ -318,7 +318,7 @@ class ProxyTest {
 
     @Test
     void concurrentRequestsWithOneUncachedOpaqueCredentialShareOneIntrospection() throws Exception {
-        String pat = "dfpat_active" + java.util.UUID.randomUUID().toString().replace("-", "");
+        String pat = UpstreamServer.active(dev.forgeauth.core.token.OpaqueTokens.PAT, "deployment:read");
         int n = 16;
         var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
         try {

@@ -16,6 +16,7 @@ public final class OAuthErrors {
     public static final String INVALID_SCOPE = "invalid_scope";
     public static final String INVALID_TOKEN = "invalid_token";
     public static final String INSUFFICIENT_SCOPE = "insufficient_scope";
+    public static final String ACCESS_DENIED = "access_denied";
     public static final String INVALID_CLIENT_METADATA = "invalid_client_metadata";
     public static final String INVALID_REDIRECT_URI = "invalid_redirect_uri";
     public static final String TEMPORARILY_UNAVAILABLE = "temporarily_unavailable";

@@ -10,6 +10,9 @@ import java.util.Set;
 public record Identity(String subject, String clientId, Set<String> scopes, String scope, String tokenType,
         String rateKey) {
 
+    /** The token type of a browser session (the df_session cookie). */
+    public static final String SESSION = "session";
+
     public static Identity of(String subject, String clientId, Set<String> scopes, String scope, String tokenType) {
         return new Identity(subject, clientId, scopes, scope, tokenType,
                 subject != null ? "sub:" + subject : "client:" + clientId);

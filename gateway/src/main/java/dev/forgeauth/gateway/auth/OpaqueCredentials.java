@@ -39,6 +39,12 @@ public class OpaqueCredentials {
     /** Bumped by every revocation: an answer fetched across one is used once but not cached. */
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
+    /**
+     * The kinds of opaque credential the gateway accepts (the contract's {@code X-Auth-Token-Type}
+     * values): an active introspection answer of any other kind (a refresh token) counts as inactive.
+     */
+    static final Set<String> ACCEPTED = Set.of("pat", "api_key", Identity.SESSION);
+
     /** An answer and the moment the credential expires, so a cached answer never outlives it. */
     record Cached(Identity identity, long expiresAt) {
     }
@@ -120,12 +126,12 @@ public class OpaqueCredentials {
                     }
                     JsonObject j = resp.bodyAsJsonObject();
                     Optional<Cached> found = Optional.empty();
-                    if (j.getBoolean("active", false)) {
+                    if (j.getBoolean("active", false) && ACCEPTED.contains(j.getString("forge_token_kind", ""))) {
                         String scope = j.getString("scope", "");
                         Set<String> scopes = new LinkedHashSet<>(Arrays.asList(scope.split(" ")));
                         scopes.remove("");
                         found = Optional.of(new Cached(Identity.of(j.getString("sub"), j.getString("client_id"),
-                                Set.copyOf(scopes), scope, j.getString("forge_token_kind", "opaque")),
+                                Set.copyOf(scopes), scope, j.getString("forge_token_kind")),
                                 j.getLong("exp", Long.MAX_VALUE)));
                     }
                     if (generation.get() == asked) {

@@ -54,6 +54,14 @@ public interface GatewayConfig {
 
         /** Requests per second per credential on this route; the gateway-wide default when absent. */
         Optional<Integer> rateLimit();
+
+        /**
+         * Let {@code ;} path parameters ({@code /a;v=1/b}) through to the upstream. Off: such a path is a
+         * 400, since servers disagree on what it means. Dot segments with parameters ({@code ..;}) are
+         * refused whatever this says.
+         */
+        @WithDefault("false")
+        boolean matrixParameters();
     }
 
     interface Introspection {

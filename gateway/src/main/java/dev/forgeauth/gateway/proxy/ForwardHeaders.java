@@ -13,7 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * What upstreams receive and what clients get back. Upstreams get identity only from the gateway (every
- * client-sent {@code X-Auth-*} removed, whatever its case), no client credentials on protected routes,
+ * client-sent {@code X-Auth-*} removed, whatever its case, and every header whose name has an
+ * underscore), no client credentials on protected routes,
  * one request id and the forwarding headers; neither side sees the other's hop-by-hop headers
  * (RFC 9110 §7.6.1). Each direction is one pass over the headers into a new map.
  */
@@ -134,7 +135,10 @@ public final class ForwardHeaders {
         String connection = in.get(HttpHeaders.CONNECTION);
         for (Map.Entry<String, String> h : in) {
             String name = h.getKey();
-            if (hopByHop(name) || replacedOnRequest(name) || connection != null && listedIn(connection, name)) {
+            if (hopByHop(name) || replacedOnRequest(name) || connection != null && listedIn(connection, name)
+                    || name.indexOf('_') >= 0) {
+                // a name with '_' is dropped: CGI, WSGI, PHP and Rack read X_Auth_Scopes as X-Auth-Scopes
+                // (both become HTTP_X_AUTH_SCOPES), so it could pass for a header only the gateway sets
                 continue;
             }
             if (identity != null) {
@@ -215,25 +219,69 @@ public final class ForwardHeaders {
         }
     }
 
-    /** The query string without {@code api_key} (it is a credential), or null when nothing is left. */
+    /**
+     * The query string without {@code api_key} (it is a credential), or null when nothing is left. A
+     * parameter is {@code api_key} when its name decodes to it ({@code api%5Fkey}, {@code api%5fkey},
+     * {@code %61pi_key}, {@code api+key} does not), as the lookup reads it.
+     */
     public static String queryWithoutApiKey(String query) {
         if (query == null || query.isEmpty()) {
             return null;
         }
-        if (!query.contains("api_key")) {
+        if (!query.contains("api_key") && query.indexOf('%') < 0) {
             return query;
         }
         StringBuilder sb = new StringBuilder();
-        for (String pair : query.split("&")) {
-            if (pair.equals("api_key") || pair.startsWith("api_key=")) {
-                continue;
+        int n = query.length();
+        boolean removed = false;
+        for (int i = 0; i <= n;) {
+            int amp = query.indexOf('&', i);
+            int end = amp < 0 ? n : amp;
+            int eq = query.indexOf('=', i);
+            int nameEnd = eq < 0 || eq > end ? end : eq;
+            if (isApiKey(query, i, nameEnd)) {
+                removed = true;
+            } else if (end > i) {
+                if (sb.length() > 0) {
+                    sb.append('&');
+                }
+                sb.append(query, i, end);
             }
-            if (sb.length() > 0) {
-                sb.append('&');
+            if (amp < 0) {
+                break;
             }
-            sb.append(pair);
+            i = amp + 1;
+        }
+        if (!removed) {
+            return query;
         }
         return sb.length() == 0 ? null : sb.toString();
+    }
+
+    /** Whether {@code q[from, to)}, percent-decoded, is {@code api_key}. */
+    static boolean isApiKey(String q, int from, int to) {
+        String target = "api_key";
+        int t = 0;
+        for (int i = from; i < to; i++) {
+            char c = q.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= to) {
+                    return false;
+                }
+                int hi = Character.digit(q.charAt(i + 1), 16);
+                int lo = Character.digit(q.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) {
+                    return false;
+                }
+                c = (char) (hi * 16 + lo);
+                i += 2;
+            }
+            if (t >= target.length() || c != target.charAt(t)) {
+                return false;
+            }
+            t++;
+        }
+        return t == target.length();
     }
 
     /** The current IMF-fixdate (RFC 9110 §5.6.7), formatted at most once per second. */

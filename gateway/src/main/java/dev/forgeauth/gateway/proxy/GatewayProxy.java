@@ -138,6 +138,10 @@ public class GatewayProxy {
             return;
         }
         x.route = route;
+        if (!route.matrixParameters() && x.path.indexOf(';') >= 0) {
+            refuse(x, OAuthException.invalidRequest("Path parameters (;) are not accepted on this route"), "none");
+            return;
+        }
         if (route.isPublic()) {
             x.outcome = "public";
             forward(x, null);

@@ -5,7 +5,11 @@ package dev.forgeauth.gateway.route;
  * same path. Follows RFC 3986 §6.2.2: percent-encoded unreserved characters are decoded ({@code %2e} is
  * a dot), hex digits upper-cased, empty segments collapsed and dot segments removed (§5.2.4). What cannot
  * be normalised safely is refused: an encoded slash or backslash ({@code %2f}, {@code %5c}), a raw
- * backslash, NUL or control characters, broken escapes, and dot segments that climb above the root.
+ * backslash, NUL or control characters, broken escapes, dot segments that climb above the root, and dot
+ * segments with parameters ({@code ..;}, {@code %2e%2e;x}, {@code .;}): Tomcat, Jetty and Spring drop
+ * the {@code ;} part before resolving dots, so {@code /a/..;/b} is {@code /b} to them but a segment
+ * named {@code ..;} to RFC 3986. Whether other {@code ;} parameters may pass is the route's choice
+ * ({@link Route#matrixParameters()}).
  */
 public final class PathNormalizer {
 
@@ -34,6 +38,10 @@ public final class PathNormalizer {
         String[] out = new String[parts.length];
         int n = 0;
         for (String p : parts) {
+            int semi = p.indexOf(';');
+            if (semi >= 0 && (semi == 1 && p.charAt(0) == '.' || semi == 2 && p.startsWith(".."))) {
+                throw new BadPathException("a dot segment with parameters (..;)");
+            }
             if (p.isEmpty() || p.equals(".")) {
                 continue;
             }

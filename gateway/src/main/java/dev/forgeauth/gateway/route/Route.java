@@ -39,10 +39,12 @@ public final class Route {
     private final long timeoutMillis;
     private final boolean apiKeyQuery;
     private final int rateLimit;
+    private final boolean matrixParameters;
     private final AtomicInteger next = new AtomicInteger();
 
     public Route(String name, List<String> prefixes, List<Upstream> upstreams, boolean isPublic,
-            Map<String, String> scopes, long timeoutMillis, boolean apiKeyQuery, int rateLimit) {
+            Map<String, String> scopes, long timeoutMillis, boolean apiKeyQuery, int rateLimit,
+            boolean matrixParameters) {
         this.name = name;
         this.prefixes = prefixes;
         this.upstreams = upstreams;
@@ -51,6 +53,7 @@ public final class Route {
         this.timeoutMillis = timeoutMillis;
         this.apiKeyQuery = apiKeyQuery;
         this.rateLimit = rateLimit;
+        this.matrixParameters = matrixParameters;
     }
 
     public String name() {
@@ -75,6 +78,15 @@ public final class Route {
 
     public int rateLimit() {
         return rateLimit;
+    }
+
+    /**
+     * Whether paths may carry {@code ;} parameters (RFC 3986 §3.3) to this route's upstream. Off by
+     * default: servers disagree on what {@code /a;x/b} means (Tomcat drops {@code ;x}, others keep it),
+     * and a path the gateway and the upstream read differently is a way around the route's scopes.
+     */
+    public boolean matrixParameters() {
+        return matrixParameters;
     }
 
     /** The scope a method needs; HEAD falls back to GET, then to {@code default}. */

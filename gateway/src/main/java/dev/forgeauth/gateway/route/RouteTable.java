@@ -74,7 +74,7 @@ public class RouteTable {
             }
             Route route = new Route(name, List.copyOf(rc.prefixes()), List.copyOf(ups), rc.isPublic(),
                     Map.copyOf(rc.scopes()), rc.timeout().toMillis(), rc.apiKeyQuery(),
-                    rc.rateLimit().orElse(config.rateLimit().perSecond()));
+                    rc.rateLimit().orElse(config.rateLimit().perSecond()), rc.matrixParameters());
             for (String p : rc.prefixes()) {
                 String normalised;
                 try {

@@ -47,7 +47,7 @@ public class UpstreamServer implements QuarkusTestResourceLifecycleManager {
             for (String r : List.of("deployments", "infrastructure", "auth", "introspection")) {
                 c.put("forge.gateway.routes." + r + ".upstreams", up);
             }
-            // opaque credentials are introspected here (see introspect): known ones are "dfpat_active*"
+            // opaque credentials are introspected here (see introspect): known ones are in ACTIVE
             c.put("forge.gateway.introspection.url", up + "/oauth/introspect");
             c.put("forge.gateway.introspection.client-id", "gateway-test");
             c.put("forge.gateway.introspection.client-secret", "gateway-test-secret");
@@ -62,6 +62,10 @@ public class UpstreamServer implements QuarkusTestResourceLifecycleManager {
             c.put("forge.gateway.routes.limited.upstreams", up);
             c.put("forge.gateway.routes.limited.rate-limit", "1");
             c.put("forge.gateway.routes.limited.scopes.default", "deployment:read");
+            c.put("forge.gateway.routes.matrix.prefixes", "/api/v1/matrix");
+            c.put("forge.gateway.routes.matrix.upstreams", up);
+            c.put("forge.gateway.routes.matrix.matrix-parameters", "true");
+            c.put("forge.gateway.routes.matrix.scopes.default", "deployment:read");
             c.put("forge.gateway.routes.keyquery.prefixes", "/api/v1/keyquery");
             c.put("forge.gateway.routes.keyquery.upstreams", up);
             c.put("forge.gateway.routes.keyquery.api-key-query", "true");
@@ -75,23 +79,41 @@ public class UpstreamServer implements QuarkusTestResourceLifecycleManager {
     /** Introspection calls per token. */
     public static final Map<String, AtomicInteger> INTROSPECTIONS = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** Credentials the stand-in introspection answers as active, with the scope they carry. */
+    public static final Map<String, String> ACTIVE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The kind introspection reports for a credential, where it is not the one its prefix says. */
+    public static final Map<String, String> KIND = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A new well-formed credential of the kind {@code prefix} that introspection answers as active. */
+    public static String active(String prefix, String scope) {
+        String token = dev.forgeauth.core.token.OpaqueTokens.generate(prefix);
+        ACTIVE.put(token, scope);
+        return token;
+    }
+
     /**
-     * A stand-in introspection endpoint (RFC 7662): tokens starting with {@code dfpat_active} are active
-     * PATs with scope deployment:read, answered after 300 ms; anything else is inactive.
+     * A stand-in introspection endpoint (RFC 7662): the credentials in {@link #ACTIVE} are active, of the
+     * kind their prefix says (a refresh token too, as the real one answers), answered after 300 ms;
+     * anything else is inactive.
      */
     private void introspect(HttpExchange ex) throws IOException {
         String form = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         String token = java.net.URLDecoder.decode(form.replaceFirst("^token=", ""), StandardCharsets.UTF_8);
         INTROSPECTIONS.computeIfAbsent(token, t -> new AtomicInteger()).incrementAndGet();
         JsonObject answer = new JsonObject().put("active", false);
-        if (token.startsWith("dfpat_active")) {
+        String scope = ACTIVE.get(token);
+        if (scope != null) {
             try {
                 Thread.sleep(300);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            answer = new JsonObject().put("active", true).put("scope", "deployment:read").put("sub", "pat-user")
-                    .put("forge_token_kind", "pat").put("exp", System.currentTimeMillis() / 1000 + 3600);
+            String kind = token.startsWith("dfpat_") ? "pat" : token.startsWith("sk_live_") ? "api_key"
+                    : token.startsWith("dfs_") ? "session" : token.startsWith("df_rt_") ? "refresh_token" : "unknown";
+            kind = KIND.getOrDefault(token, kind);
+            answer = new JsonObject().put("active", true).put("scope", scope).put("sub", kind + "-user")
+                    .put("forge_token_kind", kind).put("exp", System.currentTimeMillis() / 1000 + 3600);
         }
         byte[] body = answer.encode().getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "application/json");
