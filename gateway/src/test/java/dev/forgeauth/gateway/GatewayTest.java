@@ -123,6 +123,17 @@ class GatewayTest {
     }
 
     @Test
+    void aTokenExpiredBeyondTheFewSecondsOfClockSkewIsRefused() {
+        long now = System.currentTimeMillis() / 1000;
+        // 10 s past exp: inside the old 30 s allowance, outside the 5 s one
+        given().auth().oauth2(TestKeys.token().scope("deployment:read").issuedAt(now - 600).expiresAt(now - 10).build())
+                .get("/api/v1/deployments").then().statusCode(401).body("error", equalTo("invalid_token"));
+        // 1 s past exp: within the allowance for clocks a little apart
+        given().auth().oauth2(TestKeys.token().scope("deployment:read").issuedAt(now - 600).expiresAt(now - 1).build())
+                .get("/api/v1/deployments").then().statusCode(200);
+    }
+
+    @Test
     void apiKeyInQueryOnlyWhereTheRouteAllowsIt() {
         int before = UpstreamServer.hits("/api/v1/deployments");
         // on a route without api-key-query the parameter is not a credential

@@ -1,5 +1,6 @@
 package dev.forgeauth.auth.revocation;
 
+import dev.forgeauth.core.jwt.JwtSettings;
 import dev.forgeauth.auth.client.Client;
 import dev.forgeauth.auth.config.ForgeConfig;
 import dev.forgeauth.auth.keys.SigningKeys;
@@ -29,12 +30,12 @@ public class JwtRevoker implements TokenRevoker {
     private final RevocationStore store;
     private final JwtConsumer consumer;
 
-    public JwtRevoker(RevocationStore store, SigningKeys keys, ForgeConfig config) {
+    public JwtRevoker(RevocationStore store, SigningKeys keys, ForgeConfig config, JwtSettings jwt) {
         this.store = store;
         this.consumer = new JwtConsumerBuilder()
                 .setRequireExpirationTime()
                 .setRequireJwtId()
-                .setAllowedClockSkewInSeconds(30)
+                .setAllowedClockSkewInSeconds((int) jwt.clockSkew().toSeconds())
                 .setExpectedIssuer(config.issuer())
                 .setExpectedAudience(config.audience())
                 .setExpectedType(true, AccessTokenIssuer.TYP)

@@ -1,5 +1,6 @@
 package dev.forgeauth.auth.security;
 
+import dev.forgeauth.core.jwt.JwtSettings;
 import dev.forgeauth.auth.client.ClientRegistry;
 import dev.forgeauth.auth.client.Scopes;
 import dev.forgeauth.auth.config.ForgeConfig;
@@ -38,7 +39,8 @@ public class BearerAuth {
     private final RevocationView revocations;
     private final String loginClientId;
 
-    public BearerAuth(SigningKeys keys, ForgeConfig config, ClientRegistry clients, RevocationView revocations) {
+    public BearerAuth(SigningKeys keys, ForgeConfig config, JwtSettings jwt, ClientRegistry clients,
+            RevocationView revocations) {
         this.clients = clients;
         this.revocations = revocations;
         this.loginClientId = config.login().clientId();
@@ -47,7 +49,7 @@ public class BearerAuth {
                 .setRequireIssuedAt()
                 .setRequireSubject()
                 .setRequireJwtId()
-                .setAllowedClockSkewInSeconds(30)
+                .setAllowedClockSkewInSeconds((int) jwt.clockSkew().toSeconds())
                 .setExpectedIssuer(config.issuer())
                 .setExpectedAudience(config.audience())
                 .setExpectedType(true, AccessTokenIssuer.TYP)

@@ -39,6 +39,22 @@ class AdminClientsTest {
     }
 
     @Test
+    void aTokenExpiredBeyondTheFewSecondsOfClockSkewIsRefused() throws Exception {
+        // the services share a clock source: a few seconds of skew (default 5 s), not the 30 s that let a
+        // token live on half a minute past its exp
+        var c = TestClients.client().scope("admin").ttl(1).register();
+        String token = TestTokens.clientCredentials(c.id(), c.secret(), "admin");
+        given().auth().oauth2(token).get("/admin/clients/" + c.id()).then().statusCode(200);
+        long exp = new io.vertx.core.json.JsonObject(new String(java.util.Base64.getUrlDecoder()
+                .decode(token.split("\\.")[1]), java.nio.charset.StandardCharsets.UTF_8)).getLong("exp");
+        while (System.currentTimeMillis() < (exp + 7) * 1000) {
+            Thread.sleep(200);
+        }
+        given().auth().oauth2(token).get("/admin/clients/" + c.id()).then().statusCode(401)
+                .body("error", equalTo("invalid_token"));
+    }
+
+    @Test
     void whenTokenWithoutAdminScopeThen403InsufficientScope() {
         var c = TestClients.client().scope("deployment:read").register();
         String token = TestTokens.clientCredentials(c.id(), c.secret(), null);

@@ -35,8 +35,17 @@ public interface JwtSettings {
     @WithDefault("5s")
     Duration jwksMinRefetch();
 
-    @WithDefault("30s")
+    /**
+     * How far {@code exp}, {@code nbf} and {@code iat} may be off: the default for every service that
+     * checks access tokens (gateway, introspection, auth-service). The services share one clock source
+     * (NTP), so a few seconds cover their drift; every second more is a second a token outlives its
+     * {@code exp}. Set with {@code FORGE_JWT_CLOCK_SKEW}.
+     */
+    @WithDefault(DEFAULT_CLOCK_SKEW)
     Duration clockSkew();
+
+    /** The default of {@link #clockSkew()}. */
+    String DEFAULT_CLOCK_SKEW = "5s";
 
     /** How many verified tokens are remembered (keyed by the token's hash, until it expires). */
     @WithDefault("100000")
