@@ -61,6 +61,61 @@ class OverlaysTest {
         }
     }
 
+    /**
+     * The gateway's /q/* (health, metrics, openapi) is on its management interface, a port of its own
+     * that neither the Service nor the Ingress exposes: probes and the Prometheus scrape go there.
+     */
+    @Test
+    void theGatewayServesQOnItsManagementPortOnlyNeverThroughTheIngress() throws Exception {
+        for (String target : Rendered.TARGETS) {
+            List<HasMetadata> all = Rendered.typed(target);
+            Deployment gateway = Rendered.find(all, Deployment.class, "gateway").orElseThrow();
+            var pod = gateway.getSpec().getTemplate();
+            var c = pod.getSpec().getContainers().get(0);
+            assertTrue(c.getPorts().stream().anyMatch(p -> "management".equals(p.getName()) && p.getContainerPort() == 9000),
+                    target + ": a management port 9000");
+            Map<String, String> env = c.getEnv().stream().filter(e -> e.getValue() != null)
+                    .collect(Collectors.toMap(e -> e.getName(), e -> e.getValue()));
+            assertEquals("9000", env.get("QUARKUS_MANAGEMENT_PORT"), target);
+            assertEquals("0.0.0.0", env.get("QUARKUS_MANAGEMENT_HOST"), target + ": reachable by the kubelet");
+            for (var probe : List.of(c.getStartupProbe(), c.getLivenessProbe(), c.getReadinessProbe())) {
+                assertEquals("management", probe.getHttpGet().getPort().getStrVal(), target + ": probe on the management port");
+                assertTrue(probe.getHttpGet().getPath().startsWith("/q/health/"), target);
+            }
+            Map<String, String> annotations = pod.getMetadata().getAnnotations();
+            assertEquals("true", annotations.get("prometheus.io/scrape"), target);
+            assertEquals("9000", annotations.get("prometheus.io/port"), target);
+            assertEquals("/q/metrics", annotations.get("prometheus.io/path"), target);
+            io.fabric8.kubernetes.api.model.Service service = Rendered.find(all, io.fabric8.kubernetes.api.model.Service.class,
+                    "gateway").orElseThrow();
+            for (var port : service.getSpec().getPorts()) {
+                assertFalse(port.getPort() == 9000 || "management".equals(port.getTargetPort().getStrVal())
+                        || Integer.valueOf(9000).equals(port.getTargetPort().getIntVal()),
+                        target + ": the gateway Service exposes the management port");
+            }
+            for (Ingress ingress : Rendered.all(all, Ingress.class)) {
+                ingress.getSpec().getRules().forEach(r -> r.getHttp().getPaths().forEach(p -> {
+                    var port = p.getBackend().getService().getPort();
+                    assertFalse(Integer.valueOf(9000).equals(port.getNumber()) || "management".equals(port.getName()),
+                            "the Ingress reaches the management port");
+                }));
+            }
+        }
+        // in prod, only the monitoring namespace reaches it; the ingress controller and the internet never
+        List<NetworkPolicy> policies = Rendered.all(Rendered.typed("overlays/prod"), NetworkPolicy.class);
+        Map<String, String> gateway = Map.of(NAME, "gateway");
+        assertFalse(ingressAllowed(policies, gateway,
+                new Peer(Map.of("kubernetes.io/metadata.name", "ingress-nginx"), Map.of(), false), 9000));
+        assertFalse(ingressAllowed(policies, gateway, new Peer(null, null, true), 9000));
+        assertTrue(ingressAllowed(policies, gateway, new Peer(Map.of("forge-auth/monitoring", "true"), Map.of(), false), 9000));
+        assertFalse(ingressAllowed(policies, gateway, new Peer(Map.of("forge-auth/monitoring", "true"), Map.of(), false), 8080));
+        // and the images are built with the management interface on (a build-time setting)
+        for (String file : List.of("Dockerfile.native", "Dockerfile.jvm")) {
+            String text = java.nio.file.Files.readString(Repo.root().resolve("gateway/src/main/docker/" + file));
+            assertTrue(text.contains("-Dquarkus.management.enabled=true"), file);
+        }
+    }
+
     @Test
     void devAddsPostgresRedisAndTheEchoService() {
         List<HasMetadata> dev = Rendered.typed("overlays/dev");
