@@ -83,7 +83,7 @@ class GatewayCredentialsIT {
         return Base64.getEncoder().encodeToString(b);
     }
 
-    record User(String id, String email, String cookie, String accessToken) {
+    record User(String id, String email, String cookie, String accessToken, String refreshToken) {
     }
 
     /** Created through the admin API, logged in through the gateway. */
@@ -101,7 +101,7 @@ class GatewayCredentialsIT {
         String setCookie = login.headers().firstValue("Set-Cookie").orElseThrow();
         String cookie = setCookie.substring("df_session=".length(), setCookie.indexOf(';'));
         return new User((String) ForgeApi.json(created).get("id"), email, cookie,
-                (String) ForgeApi.json(login).get("access_token"));
+                (String) ForgeApi.json(login).get("access_token"), (String) ForgeApi.json(login).get("refresh_token"));
     }
 
     static HttpResponse<String> api(String header, String value) throws Exception {
@@ -171,6 +171,25 @@ class GatewayCredentialsIT {
         assertEquals(204, out.statusCode(), out.body());
         refusedWithinASecond("session cookie after logout", status("Cookie", "df_session=" + u.cookie()));
         refusedWithinASecond("login token after logout", status("Authorization", "Bearer " + u.accessToken()));
+    }
+
+    @Test
+    void refreshTokenIsNotABearerCredential() throws Exception {
+        // a live refresh token (introspection answers it as active, kind refresh_token): the gateway takes
+        // exactly jwt|pat|api_key|session, so it is refused as every header credential and as the cookie
+        User u = user();
+        for (String[] how : new String[][] {{"Authorization", "Bearer " + u.refreshToken()}, {"X-API-Key", u.refreshToken()},
+                {"Cookie", "df_session=" + u.refreshToken()}}) {
+            HttpResponse<String> r = api(how[0], how[1]);
+            assertEquals(401, r.statusCode(), how[0] + ": " + r.body());
+            assertEquals("invalid_token", ForgeApi.json(r).get("error"), how[0]);
+        }
+        // and it still works where it belongs
+        HttpResponse<String> refreshed = ForgeApi.HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/auth/refresh"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"refresh_token\":\"" + u.refreshToken() + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, refreshed.statusCode(), refreshed.body());
     }
 
     @Test
