@@ -41,7 +41,11 @@ public class GatewayProducers {
     }
 
     void start(@Observes StartupEvent ev, RouteTable routes, RevocationView view, JwtVerifier verifier, JwksKeys keys,
-            JwtSettings settings, Vertx vertx) {
+            JwtSettings settings, Vertx vertx, io.micrometer.core.instrument.MeterRegistry metrics) {
+        // what a flood of revocations would grow: watched by the abuse tests and worth an alert
+        metrics.gauge("forge.revocation.view.tokens", view, v -> v.size());
+        metrics.gauge("forge.revocation.view.cutoffs", view, v -> v.cutoffCount());
+        metrics.gauge("forge.jwt.cache.entries", verifier, v -> v.cachedCount());
         // RouteTable is built (and validated) here, so a bad table stops the start with its message
         view.onTokenRevoked(verifier::evictJti);
         view.start();

@@ -57,7 +57,11 @@ public class IntrospectionProducers {
     }
 
     void start(@Observes StartupEvent ev, RevocationView view, JwtVerifier verifier, JwksKeys keys,
-            JwtSettings settings, Vertx vertx) {
+            JwtSettings settings, Vertx vertx, io.micrometer.core.instrument.MeterRegistry metrics) {
+        // what a flood of revocations would grow: watched by the abuse tests and worth an alert
+        metrics.gauge("forge.revocation.view.tokens", view, v -> v.size());
+        metrics.gauge("forge.revocation.view.cutoffs", view, v -> v.cutoffCount());
+        metrics.gauge("forge.jwt.cache.entries", verifier, v -> v.cachedCount());
         view.onTokenRevoked(verifier::evictJti);
         view.start();
         keys.refresh(true).subscribe().with(v -> { });

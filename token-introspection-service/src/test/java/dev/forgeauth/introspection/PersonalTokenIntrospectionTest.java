@@ -78,6 +78,15 @@ class PersonalTokenIntrospectionTest {
     }
 
     @Test
+    void opaqueAnswersCarryTheIdTheirRevocationIsAnnouncedUnder() {
+        // the gateway indexes its cache by it, so a revocation evicts one entry instead of all of them
+        Stored pat = store("pat", OpaqueTokens.PAT, OffsetDateTime.now().plusDays(30));
+        introspect(pat.value()).body("active", equalTo(true)).body("jti", equalTo(pat.id().toString()));
+        Stored key = store("api_key", OpaqueTokens.API_KEY, null);
+        introspect(key.value()).body("active", equalTo(true)).body("jti", equalTo(key.id().toString()));
+    }
+
+    @Test
     void apiKeyActiveUntilItsExpiry() {
         Stored key = store("api_key", OpaqueTokens.API_KEY, null);
         introspect(key.value()).body("active", equalTo(true)).body("forge_token_kind", equalTo("api_key"));

@@ -49,6 +49,61 @@ public interface ForgeConfig {
 
     PasswordHashing passwordHashing();
 
+    Revocation revocation();
+
+    /**
+     * How long revocations are kept, how they are pruned, and how fast one user or client may create,
+     * delete and revoke credentials (every revocation is held in the memory of every instance).
+     */
+    interface Revocation {
+        /**
+         * The longest any instance may keep an answer about an opaque credential (PAT, API key,
+         * session) in a cache: the larger of the gateway's {@code forge.gateway.introspection.cache-ttl}
+         * (10 s) and the introspection service's {@code forge.introspection.opaque-cache-ttl} (30 s).
+         * A revoked opaque credential already fails its database lookup; its revocation record only has
+         * to outlive those caches, so it is kept for this plus {@link #margin()}, not until the
+         * credential's own expiry. Raise it when you raise either cache TTL.
+         */
+        @WithDefault("30s")
+        Duration opaqueCacheTtl();
+
+        /**
+         * Added to every revocation's lifetime: the feed's delay, the readers' prune interval and clock
+         * differences between instances.
+         */
+        @WithDefault("60s")
+        Duration margin();
+
+        /** How often expired revocations are removed from Redis and PostgreSQL. */
+        @WithDefault("1m")
+        Duration pruneInterval();
+
+        RateLimit rateLimit();
+
+        /**
+         * Fixed-window limits (shared by every instance through Redis) on the operations that add
+         * revocations or credentials: creating, rotating and deleting PATs and API keys (per user),
+         * {@code POST /oauth/revoke} and {@code POST /admin/revocations} (per client; a public client per
+         * client and address, so that nobody can spend another's budget). Past the limit: 429
+         * {@code too_many_requests} with {@code Retry-After}.
+         */
+        interface RateLimit {
+            /** Creations, rotations and deletions of PATs and API keys per user in one window. */
+            @WithDefault("60")
+            int perUser();
+
+            /**
+             * Revocation requests per client in one window: a busy web application revoking at every
+             * logout (20 per second sustained) stays well below it.
+             */
+            @WithDefault("1200")
+            int perClient();
+
+            @WithDefault("60s")
+            Duration window();
+        }
+    }
+
     /**
      * Argon2id runs on a pool of its own: as many threads as cores (more would only time-slice the same
      * cores and make every login slower), with a bounded queue in arrival order. When the queue is full

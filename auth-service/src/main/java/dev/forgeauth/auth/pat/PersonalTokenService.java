@@ -144,12 +144,14 @@ public class PersonalTokenService {
                                 .put("grace_seconds", grace.toSeconds())));
     }
 
-    /** Revokes one credential everywhere: the revocation feed names it by its id. */
+    /**
+     * Revokes one credential everywhere: the revocation feed names it by its id. The record is short-lived
+     * (the row already fails every lookup; see {@link RevocationStore#revokeOpaque}).
+     */
     private Uni<Void> revoke(UUID id, String kind, UUID userId, String tokenHash, OffsetDateTime expiresAt) {
-        long exp = expiresAt != null ? expiresAt.toEpochSecond()
-                : Instant.now().plus(Duration.ofDays(3650)).getEpochSecond();
         return sessions.evictCached(List.of(tokenHash))
-                .chain(() -> revocations.revokeToken(id.toString(), kind, null, userId.toString(), exp));
+                .chain(() -> revocations.revokeOpaque(id.toString(), kind, userId.toString(),
+                        expiresAt == null ? null : expiresAt.toEpochSecond()));
     }
 
     /** Revokes by value (the revocation endpoint); false when the value names no live credential. */

@@ -25,10 +25,12 @@ public class RevocationAdminResource {
 
     private final BearerAuth auth;
     private final RevocationStore store;
+    private final RevocationLimits limits;
 
-    public RevocationAdminResource(BearerAuth auth, RevocationStore store) {
+    public RevocationAdminResource(BearerAuth auth, RevocationStore store, RevocationLimits limits) {
         this.auth = auth;
         this.store = store;
+        this.limits = limits;
     }
 
     @POST
@@ -58,7 +60,7 @@ public class RevocationAdminResource {
             }
             long nbf = notBefore;
             String kind = byClient ? "client" : "subject";
-            return store.cutOff(kind, id.textValue(), nbf).map(v -> {
+            return limits.cutOff(caller.clientId()).chain(() -> store.cutOff(kind, id.textValue(), nbf)).map(v -> {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put(byClient ? "client_id" : "subject", id.textValue());
                 out.put("not_before", nbf);

@@ -1,5 +1,6 @@
 package dev.forgeauth.auth.revocation;
 
+import dev.forgeauth.auth.config.ForgeConfig;
 import dev.forgeauth.core.revocation.RevocationKeys;
 import dev.forgeauth.core.revocation.RevocationView;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -36,16 +37,55 @@ public class RevocationStore {
     private final Pool pool;
     private final ReactiveRedisDataSource redis;
     private final RevocationView view;
+    private final ForgeConfig.Revocation settings;
+    /** Longest lifetime of an access token that may carry a session id ({@code sid}). */
+    private final long sidTokenSeconds;
+    /** Starts true: the first sync after a start re-seeds, which also applies shortened lifetimes. */
     private final AtomicBoolean dirty = new AtomicBoolean(true);
     private volatile String marker;
 
-    public RevocationStore(Pool pool, ReactiveRedisDataSource redis, RevocationView view) {
+    public RevocationStore(Pool pool, ReactiveRedisDataSource redis, RevocationView view, ForgeConfig config) {
         this.pool = pool;
         this.redis = redis;
         this.view = view;
+        this.settings = config.revocation();
+        this.sidTokenSeconds = Math.max(config.token().maxTtl(), config.login().accessTokenTtl());
     }
 
-    /** Revokes one token until {@code expiresAt} (epoch seconds). */
+    /**
+     * Revokes an opaque credential (PAT, API key). Its row already fails every lookup, so the record only
+     * has to outlive the answers cached about it (gateway, introspection): kept for the configured
+     * cache TTL plus the margin, or until the credential expires, whichever comes first. A create+delete
+     * loop therefore leaves a bounded number of records behind, whatever the credentials' lifetimes.
+     */
+    public Uni<Void> revokeOpaque(String tokenId, String kind, String subject, Long credentialExpiresAt) {
+        return revokeToken(tokenId, kind, null, subject, opaqueUntil(credentialExpiresAt, nowSeconds()));
+    }
+
+    /**
+     * Revokes a session (browser session or grant session): its own credential as an opaque one, and
+     * every access token carrying its {@code sid}, which live at most the longest access-token lifetime
+     * from now (no token is issued from an ended session).
+     */
+    public Uni<Void> revokeSession(String sessionId, String clientId, String subject, long sessionExpiresAt) {
+        return revokeToken(sessionId, "session", clientId, subject, sessionUntil(sessionExpiresAt, nowSeconds()));
+    }
+
+    long opaqueUntil(Long credentialExpiresAt, long now) {
+        long until = now + settings.opaqueCacheTtl().toSeconds() + settings.margin().toSeconds();
+        return credentialExpiresAt == null ? until : Math.min(until, credentialExpiresAt + settings.margin().toSeconds());
+    }
+
+    long sessionUntil(long sessionExpiresAt, long now) {
+        long until = now + Math.max(sidTokenSeconds, settings.opaqueCacheTtl().toSeconds()) + settings.margin().toSeconds();
+        return Math.min(until, sessionExpiresAt + settings.margin().toSeconds());
+    }
+
+    private static long nowSeconds() {
+        return System.currentTimeMillis() / 1000;
+    }
+
+    /** Revokes one token until {@code expiresAt} (epoch seconds): for a JWT, its {@code exp}. */
     public Uni<Void> revokeToken(String tokenId, String kind, String clientId, String subject, long expiresAt) {
         return pool.preparedQuery("""
                 INSERT INTO revoked_token (token_id, kind, client_id, subject, expires_at)
@@ -77,14 +117,26 @@ public class RevocationStore {
                         new JsonObject().put("t", kind).put("id", key).put("nbf", notBefore)));
     }
 
+    /**
+     * Writes the shared copy, then announces the revocation, whether or not the write succeeded: a
+     * failed write (Redis full, a wrong-type key, a failover) must not keep the instances from learning
+     * it. Either failure marks the store dirty, so the next sync re-seeds Redis from PostgreSQL and
+     * announces a reload, which delivers anything an announcement missed.
+     */
     private Uni<Void> toRedis(Uni<Void> write, JsonObject message) {
         return write
+                .onFailure().recoverWithItem(e -> {
+                    dirty.set(true);
+                    LOG.warnf("revocation stored in PostgreSQL but not written to Redis (%s); announced anyway, "
+                            + "Redis is re-seeded when it answers again", e.getMessage());
+                    return null;
+                })
                 .chain(() -> redis.pubsub(String.class).publish(RevocationKeys.CHANNEL, message.encode()))
                 .replaceWithVoid()
                 .onFailure().recoverWithItem(e -> {
                     dirty.set(true);
-                    LOG.warnf("revocation stored in PostgreSQL but not pushed through Redis (%s); "
-                            + "Redis is re-seeded when it answers again", e.getMessage());
+                    LOG.warnf("revocation stored in PostgreSQL but not announced through Redis (%s); "
+                            + "Redis is re-seeded and a reload announced when it answers again", e.getMessage());
                     return null;
                 });
     }
@@ -107,7 +159,7 @@ public class RevocationStore {
         dirty.set(false);
         long now = System.currentTimeMillis() / 1000;
         return pool.query("SELECT token_id, extract(epoch from expires_at)::bigint AS exp FROM revoked_token "
-                + "WHERE expires_at > now()").execute()
+                + "WHERE expires_at > now() - interval '60 seconds'").execute()
                 .chain(rows -> {
                     Map<String, Double> members = new HashMap<>();
                     for (Row r : rows) {
@@ -154,11 +206,23 @@ public class RevocationStore {
         });
     }
 
-    /** Forgets revocations of tokens that have expired anyway. */
-    @Scheduled(every = "1h", delayed = "1m")
+    /**
+     * Forgets revocations that no longer matter (the token expired, or every cache about an opaque
+     * credential has), in PostgreSQL and in Redis' sorted set, on a timer: the set no longer waits for
+     * a re-seed to shrink. Every instance may run it; both deletes are idempotent.
+     */
+    @Scheduled(every = "${forge.revocation.prune-interval:1m}", delayed = "10s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> prune() {
-        return pool.query("DELETE FROM revoked_token WHERE expires_at < now() - interval '1 hour'").execute()
+        long before = nowSeconds() - settings.margin().toSeconds();
+        return pool.preparedQuery("DELETE FROM revoked_token WHERE expires_at < $1").execute(Tuple.of(utc(before)))
                 .replaceWithVoid()
+                .onFailure().invoke(e -> LOG.debugf("revocation prune in PostgreSQL failed: %s", e.getMessage()))
+                .onFailure().recoverWithNull()
+                .chain(() -> redis.sortedSet(String.class).zremrangebyscore(RevocationKeys.TOKENS,
+                        new ScoreRange<>(Double.NEGATIVE_INFINITY, (double) before)))
+                .replaceWithVoid()
+                .onFailure().invoke(e -> LOG.debugf("revocation prune in Redis failed: %s", e.getMessage()))
                 .onFailure().recoverWithNull();
     }
 

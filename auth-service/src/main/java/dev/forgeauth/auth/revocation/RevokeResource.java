@@ -29,10 +29,12 @@ public class RevokeResource {
 
     private final List<TokenRevoker> revokers = new ArrayList<>();
     private final ClientAuthenticator authenticator;
+    private final RevocationLimits limits;
 
-    public RevokeResource(Instance<TokenRevoker> revokers, ClientAuthenticator authenticator) {
+    public RevokeResource(Instance<TokenRevoker> revokers, ClientAuthenticator authenticator, RevocationLimits limits) {
         revokers.forEach(this.revokers::add);
         this.authenticator = authenticator;
+        this.limits = limits;
     }
 
     @POST
@@ -48,6 +50,7 @@ public class RevokeResource {
         }
         String remote = http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
         return authenticator.authenticate(authorization, params, remote)
+                .call(client -> limits.revocation(client, remote))
                 .chain(client -> {
                     for (TokenRevoker r : revokers) {
                         if (r.recognises(token)) {

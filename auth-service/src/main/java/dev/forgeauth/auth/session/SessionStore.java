@@ -131,7 +131,7 @@ public class SessionStore {
                     }
                     long exp = Long.parseLong(list.get(0));
                     return evictCached(list.subList(1, list.size()))
-                            .chain(() -> revocations.revokeToken(sessionId.toString(), "session",
+                            .chain(() -> revocations.revokeSession(sessionId.toString(),
                                     config.login().clientId(), userId.toString(), exp))
                             .replaceWith(true);
                 });

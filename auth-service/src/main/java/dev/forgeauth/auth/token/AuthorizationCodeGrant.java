@@ -115,7 +115,7 @@ public class AuthorizationCodeGrant implements GrantHandler {
     private Uni<Void> endGrant(UUID grantSession) {
         // publish first: the session row may not exist yet if the first redemption is still issuing
         long exp = Instant.now().plus(config.session().absoluteLifetime()).getEpochSecond();
-        return revocations.revokeToken(grantSession.toString(), "session", null, null, exp)
+        return revocations.revokeSession(grantSession.toString(), null, null, exp)
                 .chain(() -> sessions.findLive(grantSession))
                 .chain(s -> s == null ? Uni.createFrom().voidItem() : sessions.end(s.id(), s.userId()).replaceWithVoid());
     }

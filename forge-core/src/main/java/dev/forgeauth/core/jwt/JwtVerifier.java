@@ -3,12 +3,14 @@ package dev.forgeauth.core.jwt;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.forgeauth.core.crypto.SecretHasher;
 import io.smallrye.mutiny.Uni;
 import java.security.Key;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jws.JsonWebSignature;
@@ -37,6 +39,11 @@ public class JwtVerifier {
     private final JwksKeys keys;
     private final JwtConsumer consumer;
     private final Cache<String, VerifiedToken> cache;
+    /**
+     * jti to cache key, so that a revocation evicts the one entry it names instead of scanning the
+     * cache (a revoke loop made every instance walk up to {@code cache-size} entries per revocation).
+     */
+    private final ConcurrentHashMap<String, String> keyByJti = new ConcurrentHashMap<>();
     private final long skewSeconds;
 
     public JwtVerifier(JwksKeys keys, JwtSettings settings) {
@@ -65,6 +72,12 @@ public class JwtVerifier {
                 // executor every drain is a hand-off to the common pool (a wake-up per few hundred reads)
                 .executor(Runnable::run)
                 .maximumSize(settings.cacheSize())
+                // runs on the caller's thread (executor above), for evictions, expiries and invalidations
+                .removalListener((String key, VerifiedToken t, RemovalCause cause) -> {
+                    if (t != null) {
+                        keyByJti.remove(t.jti(), key);
+                    }
+                })
                 .expireAfter(new Expiry<String, VerifiedToken>() {
                     @Override
                     public long expireAfterCreate(String key, VerifiedToken t, long currentTime) {
@@ -143,6 +156,7 @@ public class JwtVerifier {
         return keyReady.map(v -> {
             VerifiedToken t = verifyNow(token);
             cache.put(cacheKey, t);
+            keyByJti.put(t.jti(), cacheKey); // after the put: replacing an entry unindexes the old one
             return t;
         });
     }
@@ -168,12 +182,18 @@ public class JwtVerifier {
         }
     }
 
-    /** Forgets a token (after a revocation), by its jti. */
+    /**
+     * Forgets a token (after a revocation), by its jti: one index lookup, no scan. Only memory hygiene:
+     * callers check the revocation view on every use, cache hit or not.
+     */
     public void evictJti(String jti) {
         if (jti == null) {
             return; // a client or subject cut-off: checked on every use, nothing to scan for
         }
-        cache.asMap().values().removeIf(t -> t.jti().equals(jti));
+        String key = keyByJti.remove(jti);
+        if (key != null) {
+            cache.invalidate(key);
+        }
     }
 
     public long cachedCount() {

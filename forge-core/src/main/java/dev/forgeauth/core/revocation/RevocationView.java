@@ -28,6 +28,8 @@ import org.jboss.logging.Logger;
 public class RevocationView {
 
     private static final Logger LOG = Logger.getLogger(RevocationView.class);
+    /** Entries are kept this long past their expiry (clock skew allowed by the verifiers). */
+    static final long RETENTION_SECONDS = 60;
 
     private final ReactiveRedisDataSource redis;
     private final Vertx vertx;
@@ -104,8 +106,14 @@ public class RevocationView {
         return subscribed;
     }
 
+    /** Token revocations held (each one in the memory of every instance until it is pruned). */
     public int size() {
         return tokens.size();
+    }
+
+    /** Client and subject cut-offs held. */
+    public int cutoffCount() {
+        return clientCutoffs.size() + subjectCutoffs.size();
     }
 
     /**
@@ -170,8 +178,9 @@ public class RevocationView {
     /** Loads the full list from Redis and merges it in. */
     public Uni<Void> load() {
         long now = System.currentTimeMillis() / 1000;
+        // what this view still keeps (see prune): a token may be accepted for a clock skew past its exp
         return redis.sortedSet(String.class).zrangebyscoreWithScores(RevocationKeys.TOKENS,
-                        new ScoreRange<>((double) now, Double.POSITIVE_INFINITY))
+                        new ScoreRange<>((double) now - RETENTION_SECONDS, Double.POSITIVE_INFINITY))
                 .invoke(list -> {
                     for (ScoredValue<String> v : list) {
                         addToken(v.value(), (long) v.score());
@@ -267,6 +276,6 @@ public class RevocationView {
 
     void prune() {
         long now = System.currentTimeMillis() / 1000;
-        tokens.values().removeIf(exp -> exp < now - 60);
+        tokens.values().removeIf(exp -> exp < now - RETENTION_SECONDS);
     }
 }

@@ -21,8 +21,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Resolves opaque credentials (PATs, API keys, session ids) through the introspection service, with a
- * short local cache keyed by the credential's hash. Any revocation learnt from the revocation feed
- * clears the cache, so a revoked credential stops working within the feed's delay, not the TTL.
+ * short local cache keyed by the credential's hash. Every cache hit is checked against the revocation
+ * view (the credential's id, its client's and subject's cut-offs), and a revocation learnt from the feed
+ * evicts the one entry it names (found through an index by the id introspection answers as {@code jti}),
+ * so a revoked credential stops working within the feed's delay, not the TTL, and a flood of
+ * revocations costs every other credential nothing.
  */
 @Singleton
 public class OpaqueCredentials {
@@ -36,8 +39,12 @@ public class OpaqueCredentials {
     /** Introspections in flight, by credential hash: concurrent requests for one credential share one. */
     private final java.util.concurrent.ConcurrentHashMap<String, Uni<Optional<Cached>>> pending =
             new java.util.concurrent.ConcurrentHashMap<>();
-    /** Bumped by every revocation: an answer fetched across one is used once but not cached. */
+    /** Bumped by every revocation of a token: an answer fetched across one is used once but not cached. */
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+    /** Credential id ({@code jti} of the introspection answer) to cache key. */
+    private final java.util.concurrent.ConcurrentHashMap<String, String> keyById =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final RevocationView revocations;
 
     /**
      * The kinds of opaque credential the gateway accepts (the contract's {@code X-Auth-Token-Type}
@@ -45,8 +52,11 @@ public class OpaqueCredentials {
      */
     static final Set<String> ACCEPTED = Set.of("pat", "api_key", Identity.SESSION);
 
-    /** An answer and the moment the credential expires, so a cached answer never outlives it. */
-    record Cached(Identity identity, long expiresAt) {
+    /**
+     * An answer and the moment the credential expires, so a cached answer never outlives it; with the
+     * credential's id and issue time for the revocation check on every hit.
+     */
+    record Cached(Identity identity, long expiresAt, String id, long issuedAt) {
     }
 
     public OpaqueCredentials(Vertx vertx, GatewayConfig config, RevocationView revocations) {
@@ -58,12 +68,42 @@ public class OpaqueCredentials {
                 ? "Basic " + Base64.getEncoder().encodeToString((form(id.get()) + ":" + form(secret.get()))
                         .getBytes(StandardCharsets.UTF_8))
                 : null;
+        this.revocations = revocations;
         this.cache = Caffeine.newBuilder().executor(Runnable::run).maximumSize(100_000)
-                .expireAfterWrite(config.introspection().cacheTtl()).build();
-        revocations.onTokenRevoked(tokenId -> {
-            generation.incrementAndGet();
-            cache.invalidateAll();
-        });
+                .expireAfterWrite(config.introspection().cacheTtl())
+                .removalListener((String key, Optional<Cached> value, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                    if (value != null && value.isPresent() && value.get().id() != null) {
+                        keyById.remove(value.get().id(), key);
+                    }
+                })
+                .build();
+        revocations.onTokenRevoked(this::evict);
+    }
+
+    /**
+     * A revocation learnt: drops the one answer it names. A client or subject cut-off (null) evicts
+     * nothing: every hit checks the cut-offs.
+     */
+    void evict(String tokenId) {
+        if (tokenId == null) {
+            return;
+        }
+        generation.incrementAndGet();
+        String key = keyById.remove(tokenId);
+        if (key != null) {
+            cache.invalidate(key);
+        }
+    }
+
+    /** Whether the revocation view names this answer (its id, or a cut-off of its client or subject). */
+    private boolean revoked(Cached c) {
+        Identity i = c.identity();
+        return revocations.isRevoked(c.id(), i.clientId(), i.subject(), c.issuedAt());
+    }
+
+    /** Entries in the cache (for tests and metrics). */
+    public long cachedCount() {
+        return cache.estimatedSize();
     }
 
     private static String form(String s) {
@@ -82,8 +122,10 @@ public class OpaqueCredentials {
         if (basic == null) {
             return null;
         }
-        Optional<Cached> cached = cache.getIfPresent(SecretHasher.sha256(credential));
-        if (cached == null || cached.isEmpty() || cached.get().expiresAt() <= System.currentTimeMillis() / 1000) {
+        String key = SecretHasher.sha256(credential);
+        Optional<Cached> cached = cache.getIfPresent(key);
+        if (cached == null || cached.isEmpty() || cached.get().expiresAt() <= System.currentTimeMillis() / 1000
+                || revoked(cached.get())) {
             return null;
         }
         return cached.get().identity();
@@ -97,6 +139,10 @@ public class OpaqueCredentials {
         String key = SecretHasher.sha256(credential);
         Optional<Cached> cached = cache.getIfPresent(key);
         long now = System.currentTimeMillis() / 1000;
+        if (cached != null && cached.isPresent() && cached.get().expiresAt() > now && revoked(cached.get())) {
+            cache.put(key, Optional.empty()); // revoked since it was cached: known inactive from now on
+            return Uni.createFrom().item(Optional.empty());
+        }
         if (cached != null && (cached.isEmpty() || cached.get().expiresAt() > now)) {
             return Uni.createFrom().item(cached.map(Cached::identity));
         }
@@ -132,10 +178,19 @@ public class OpaqueCredentials {
                         scopes.remove("");
                         found = Optional.of(new Cached(Identity.of(j.getString("sub"), j.getString("client_id"),
                                 Set.copyOf(scopes), scope, j.getString("forge_token_kind")),
-                                j.getLong("exp", Long.MAX_VALUE)));
+                                j.getLong("exp", Long.MAX_VALUE), j.getString("jti"), j.getLong("iat", 0L)));
+                        if (revoked(found.get())) {
+                            // an introspection instance (or its shared cache) that had not learnt it yet
+                            found = Optional.empty();
+                        }
                     }
-                    if (generation.get() == asked) {
+                    // an active answer without an id could not be evicted by its revocation: used, not kept
+                    boolean evictable = found.isEmpty() || found.get().id() != null;
+                    if (generation.get() == asked && evictable) {
                         cache.put(key, found);
+                        if (found.isPresent()) {
+                            keyById.put(found.get().id(), key); // after the put: a replaced entry unindexes itself
+                        }
                     }
                     return found;
                 })

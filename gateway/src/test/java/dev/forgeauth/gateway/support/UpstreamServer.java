@@ -82,6 +82,9 @@ public class UpstreamServer implements QuarkusTestResourceLifecycleManager {
     /** Credentials the stand-in introspection answers as active, with the scope they carry. */
     public static final Map<String, String> ACTIVE = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The subject introspection reports for a credential, where it is not "kind-user". */
+    public static final Map<String, String> SUBJECT = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The kind introspection reports for a credential, where it is not the one its prefix says. */
     public static final Map<String, String> KIND = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -94,8 +97,9 @@ public class UpstreamServer implements QuarkusTestResourceLifecycleManager {
 
     /**
      * A stand-in introspection endpoint (RFC 7662): the credentials in {@link #ACTIVE} are active, of the
-     * kind their prefix says (a refresh token too, as the real one answers), answered after 300 ms;
-     * anything else is inactive.
+     * kind their prefix says (a refresh token too, as the real one answers), answered after 300 ms, with
+     * {@code jti} "id-" + the token (the id their revocation is announced under) and subject "kind-user"
+     * unless {@link #SUBJECT} names another; anything else is inactive.
      */
     private void introspect(HttpExchange ex) throws IOException {
         String form = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -112,8 +116,11 @@ public class UpstreamServer implements QuarkusTestResourceLifecycleManager {
             String kind = token.startsWith("dfpat_") ? "pat" : token.startsWith("sk_live_") ? "api_key"
                     : token.startsWith("dfs_") ? "session" : token.startsWith("df_rt_") ? "refresh_token" : "unknown";
             kind = KIND.getOrDefault(token, kind);
-            answer = new JsonObject().put("active", true).put("scope", scope).put("sub", kind + "-user")
-                    .put("forge_token_kind", kind).put("exp", System.currentTimeMillis() / 1000 + 3600);
+            long now = System.currentTimeMillis() / 1000;
+            answer = new JsonObject().put("active", true).put("scope", scope)
+                    .put("sub", SUBJECT.getOrDefault(token, kind + "-user"))
+                    .put("jti", "id-" + token).put("iat", now - 10)
+                    .put("forge_token_kind", kind).put("exp", now + 3600);
         }
         byte[] body = answer.encode().getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "application/json");

@@ -101,6 +101,10 @@ public class IntrospectResource {
                 .field("sub", t.subject())
                 .number("exp", t.expiresAt())
                 .number("iat", t.issuedAt())
+                // the id its revocation is announced under (RFC 7662 §2.2 jti): lets a caching resource
+                // server drop just this answer when it learns the revocation. Not for refresh tokens,
+                // whose id is their session's, shared by the whole family (they are no API credential)
+                .field("jti", "refresh_token".equals(t.kind()) ? null : t.tokenId())
                 .field("token_type", "Bearer")
                 .field("forge_token_kind", t.kind())
                 .build();

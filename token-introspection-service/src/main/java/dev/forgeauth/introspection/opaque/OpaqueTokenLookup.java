@@ -7,9 +7,11 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -24,25 +26,38 @@ public class OpaqueTokenLookup {
 
     private static final Logger LOG = Logger.getLogger(OpaqueTokenLookup.class);
     public static final String CACHE_PREFIX = dev.forgeauth.core.revocation.RevocationKeys.OPAQUE_CACHE;
-    static final long CACHE_SECONDS = 30;
+    static final long DEFAULT_CACHE_SECONDS = 30;
 
     private final List<OpaqueTokenKind> kinds = new ArrayList<>();
     private final SecretHasher hasher;
     private final ReactiveRedisDataSource redis;
     private final RevocationView revocations;
+    private final long cacheSeconds;
 
+    /**
+     * @param cacheTtl how long an active token's answer is kept in the shared Redis cache
+     *     ({@code forge.introspection.opaque-cache-ttl}); the auth-service keeps revocations of opaque
+     *     tokens at least this long ({@code forge.revocation.opaque-cache-ttl}), so keep the two in step
+     */
     @jakarta.inject.Inject
     public OpaqueTokenLookup(Instance<OpaqueTokenKind> kinds, SecretHasher hasher, ReactiveRedisDataSource redis,
-            RevocationView revocations) {
-        this(toList(kinds), hasher, redis, revocations);
+            RevocationView revocations,
+            @ConfigProperty(name = "forge.introspection.opaque-cache-ttl", defaultValue = "30s") Duration cacheTtl) {
+        this(toList(kinds), hasher, redis, revocations, cacheTtl.toSeconds());
     }
 
     OpaqueTokenLookup(List<OpaqueTokenKind> kinds, SecretHasher hasher, ReactiveRedisDataSource redis,
             RevocationView revocations) {
+        this(kinds, hasher, redis, revocations, DEFAULT_CACHE_SECONDS);
+    }
+
+    private OpaqueTokenLookup(List<OpaqueTokenKind> kinds, SecretHasher hasher, ReactiveRedisDataSource redis,
+            RevocationView revocations, long cacheSeconds) {
         this.kinds.addAll(kinds);
         this.hasher = hasher;
         this.redis = redis;
         this.revocations = revocations;
+        this.cacheSeconds = Math.max(1, cacheSeconds);
     }
 
     private static List<OpaqueTokenKind> toList(Instance<OpaqueTokenKind> kinds) {
@@ -76,7 +91,7 @@ public class OpaqueTokenLookup {
                         return Uni.createFrom().item(Optional.of(TokenInfo.fromJson(new JsonObject(cached))));
                     }
                     return kind.findByHash(hash).call(found -> found.isEmpty() ? Uni.createFrom().voidItem()
-                            : redis.value(String.class).setex(cacheKey, CACHE_SECONDS, found.get().toJson().encode())
+                            : redis.value(String.class).setex(cacheKey, cacheSeconds, found.get().toJson().encode())
                                     .onFailure().invoke(e -> LOG.debugf("opaque cache write failed: %s", e.getMessage()))
                                     .onFailure().recoverWithNull());
                 })
