@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.forgeauth.auth.config.ForgeConfig;
-import dev.forgeauth.auth.revocation.RevocationLimits;
 import dev.forgeauth.auth.session.UserAuth;
 import dev.forgeauth.auth.user.User;
 import dev.forgeauth.auth.user.UserRepository;
@@ -41,12 +40,10 @@ public class PersonalTokenResource {
     private final PersonalTokenService service;
     private final ForgeConfig config;
     private final com.fasterxml.jackson.databind.ObjectMapper mapper;
-    private final RevocationLimits limits;
 
     public PersonalTokenResource(UserAuth userAuth, UserRepository users, PersonalTokenService service, ForgeConfig config,
-            com.fasterxml.jackson.databind.ObjectMapper mapper, RevocationLimits limits) {
+            com.fasterxml.jackson.databind.ObjectMapper mapper) {
         this.mapper = mapper;
-        this.limits = limits;
         this.userAuth = userAuth;
         this.users = users;
         this.service = service;
@@ -141,12 +138,12 @@ public class PersonalTokenResource {
             throw OAuthException.invalidRequest("The request body must be a JSON object");
         }
         Duration g = grace;
-        return changer(authorization, cookie).chain(u -> service.rotate(u.id(), keyId, g))
+        return user(authorization, cookie).chain(u -> service.rotate(u.id(), keyId, g))
                 .map(c -> Response.ok(TokenView.of(c.token(), c.value())).header("Cache-Control", "no-store").build());
     }
 
     private Uni<Response> create(String authorization, String cookie, String kind, JsonNode body) {
-        return changer(authorization, cookie).chain(u -> service.create(u, kind, body))
+        return user(authorization, cookie).chain(u -> service.create(u, kind, body))
                 .map(c -> Response.status(201).entity(TokenView.of(c.token(), c.value()))
                         .header("Cache-Control", "no-store").build());
     }
@@ -158,17 +155,12 @@ public class PersonalTokenResource {
 
     private Uni<Response> delete(String authorization, String cookie, String kind, String id) {
         UUID tokenId = parse(id);
-        return changer(authorization, cookie).chain(u -> service.delete(u.id(), kind, tokenId)).map(ok -> {
+        return user(authorization, cookie).chain(u -> service.delete(u.id(), kind, tokenId)).map(ok -> {
             if (!ok) {
                 throw OAuthException.notFound("No such credential");
             }
             return Response.noContent().build();
         });
-    }
-
-    /** The signed-in user, for an operation that counts against the user's credential-change limit. */
-    private Uni<User> changer(String authorization, String cookie) {
-        return user(authorization, cookie).call(u -> limits.credentialChange(u.id()));
     }
 
     private Uni<User> user(String authorization, String cookie) {

@@ -3,6 +3,7 @@ package dev.forgeauth.auth.pat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.forgeauth.auth.audit.AuditLog;
 import dev.forgeauth.auth.config.ForgeConfig;
+import dev.forgeauth.auth.revocation.RevocationLimits;
 import dev.forgeauth.auth.revocation.RevocationStore;
 import dev.forgeauth.auth.session.SessionStore;
 import dev.forgeauth.auth.user.User;
@@ -49,9 +50,11 @@ public class PersonalTokenService {
     private final SessionStore sessions;
     private final AuditLog audit;
     private final ForgeConfig config;
+    private final RevocationLimits limits;
 
     public PersonalTokenService(Pool pool, SecretHasher hasher, RevocationStore revocations, SessionStore sessions,
-            AuditLog audit, ForgeConfig config) {
+            AuditLog audit, ForgeConfig config, RevocationLimits limits) {
+        this.limits = limits;
         this.pool = pool;
         this.hasher = hasher;
         this.revocations = revocations;
@@ -60,7 +63,15 @@ public class PersonalTokenService {
         this.config = config;
     }
 
+    /**
+     * Creates a credential. Creating, rotating and deleting count against the user's credential-change
+     * limit (429 past it), whether from the API or the account page.
+     */
     public Uni<Created> create(User user, String kind, JsonNode body) {
+        return limits.credentialChange(user.id()).chain(() -> createNow(user, kind, body));
+    }
+
+    private Uni<Created> createNow(User user, String kind, JsonNode body) {
         String name = JsonFields.requiredText(body, "name", 100).strip();
         if (name.isEmpty()) {
             throw OAuthException.invalidRequest("name must not be blank");
@@ -95,7 +106,7 @@ public class PersonalTokenService {
 
     /** Deletes (revokes) one of the user's credentials; false when there is no such live credential. */
     public Uni<Boolean> delete(UUID userId, String kind, UUID id) {
-        return pool.preparedQuery("UPDATE personal_token SET revoked_at = now() WHERE id = $1 AND user_id = $2 "
+        return limits.credentialChange(userId).chain(() -> pool.preparedQuery("UPDATE personal_token SET revoked_at = now() WHERE id = $1 AND user_id = $2 "
                         + "AND kind = $3 AND revoked_at IS NULL RETURNING token_hash, expires_at")
                 .execute(Tuple.of(id, userId, kind))
                 .chain(rs -> {
@@ -107,7 +118,7 @@ public class PersonalTokenService {
                             .call(() -> audit.record(PAT.equals(kind) ? "pat.deleted" : "api_key.deleted", userId, null,
                                     null, new JsonObject().put("id", id.toString())))
                             .replaceWith(true);
-                });
+                }));
     }
 
     /**
@@ -116,7 +127,7 @@ public class PersonalTokenService {
      */
     public Uni<Created> rotate(UUID userId, UUID id, Duration grace) {
         Instant until = Instant.now().plus(grace);
-        return pool.withTransaction(conn -> conn.preparedQuery("SELECT * FROM personal_token WHERE id = $1 "
+        return limits.credentialChange(userId).chain(() -> pool.withTransaction(conn -> conn.preparedQuery("SELECT * FROM personal_token WHERE id = $1 "
                         + "AND user_id = $2 AND kind = 'api_key' AND revoked_at IS NULL AND rotated_to IS NULL "
                         + "AND (expires_at IS NULL OR expires_at > now()) FOR UPDATE")
                 .execute(Tuple.of(id, userId))
@@ -141,7 +152,7 @@ public class PersonalTokenService {
                 }))
                 .call(c -> audit.record("api_key.rotated", userId, null, null,
                         new JsonObject().put("id", id.toString()).put("replaced_by", c.token().id().toString())
-                                .put("grace_seconds", grace.toSeconds())));
+                                .put("grace_seconds", grace.toSeconds()))));
     }
 
     /**

@@ -70,7 +70,7 @@ public class JwtRevoker implements TokenRevoker {
                 return Uni.createFrom().failure(OAuthException.unauthorizedClient(
                         "The token was not issued to this client"));
             }
-            return store.revokeToken(claims.getJwtId(), "jwt", clientId instanceof String s ? s : null,
+            return store.revokeJwt(claims.getJwtId(), clientId instanceof String s ? s : null,
                     claims.getSubject(), claims.getExpirationTime().getValue());
         } catch (MalformedClaimException e) {
             return Uni.createFrom().voidItem();

@@ -85,7 +85,18 @@ public class RevocationStore {
         return System.currentTimeMillis() / 1000;
     }
 
-    /** Revokes one token until {@code expiresAt} (epoch seconds): for a JWT, its {@code exp}. */
+    /**
+     * Revokes a JWT access token until its {@code exp} plus the margin (verifiers accept a token for a
+     * clock skew past its exp): after that it fails verification anyway.
+     */
+    public Uni<Void> revokeJwt(String jti, String clientId, String subject, long exp) {
+        return revokeToken(jti, "jwt", clientId, subject, exp + settings.margin().toSeconds());
+    }
+
+    /**
+     * Revokes one token until {@code expiresAt} (epoch seconds): the moment its record may be forgotten
+     * everywhere (Redis score, PostgreSQL expires_at, the instances' views), margin included.
+     */
     public Uni<Void> revokeToken(String tokenId, String kind, String clientId, String subject, long expiresAt) {
         return pool.preparedQuery("""
                 INSERT INTO revoked_token (token_id, kind, client_id, subject, expires_at)
@@ -169,7 +180,7 @@ public class RevocationStore {
                             : redis.sortedSet(String.class).zadd(RevocationKeys.TOKENS, members).replaceWithVoid();
                 })
                 .chain(() -> redis.sortedSet(String.class).zremrangebyscore(RevocationKeys.TOKENS,
-                        new ScoreRange<>(Double.NEGATIVE_INFINITY, (double) now - 60)))
+                        new ScoreRange<>(Double.NEGATIVE_INFINITY, (double) now)))
                 .chain(() -> pool.query("SELECT kind, key, extract(epoch from not_before)::bigint AS nbf "
                         + "FROM revocation_cutoff").execute())
                 .chain(rows -> {
@@ -214,7 +225,7 @@ public class RevocationStore {
     @Scheduled(every = "${forge.revocation.prune-interval:1m}", delayed = "10s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> prune() {
-        long before = nowSeconds() - settings.margin().toSeconds();
+        long before = nowSeconds(); // records carry their margin in their expiry already
         return pool.preparedQuery("DELETE FROM revoked_token WHERE expires_at < $1").execute(Tuple.of(utc(before)))
                 .replaceWithVoid()
                 .onFailure().invoke(e -> LOG.debugf("revocation prune in PostgreSQL failed: %s", e.getMessage()))

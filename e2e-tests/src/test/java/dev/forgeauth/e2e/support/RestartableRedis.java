@@ -108,6 +108,15 @@ public final class RestartableRedis implements AutoCloseable {
         return Long.parseLong(r.substring(1));
     }
 
+    /** Members of a sorted set (ZCARD). */
+    public long zcard(String key) throws IOException {
+        String r = command("ZCARD " + key).trim();
+        if (!r.startsWith(":")) {
+            throw new IOException("ZCARD answered " + r);
+        }
+        return Long.parseLong(r.substring(1));
+    }
+
     /** Subscriber counts of channels ({@code PUBSUB NUMSUB}), as "channel=count ...". For diagnostics. */
     public String numsub(String... channels) throws IOException {
         String[] parts = command("PUBSUB NUMSUB " + String.join(" ", channels)).split("\r\n");

@@ -28,8 +28,13 @@ import org.jboss.logging.Logger;
 public class RevocationView {
 
     private static final Logger LOG = Logger.getLogger(RevocationView.class);
-    /** Entries are kept this long past their expiry (clock skew allowed by the verifiers). */
-    static final long RETENTION_SECONDS = 60;
+    /**
+     * Entries are kept this long past their expiry. The writer already adds its margin (clock skew, feed
+     * delay) to every expiry; this only absorbs clock differences between writer and reader.
+     */
+    static final long RETENTION_SECONDS = 5;
+    /** How often expired entries leave the view: short, so a revoke loop's records do not linger. */
+    static final long PRUNE_MILLIS = 5_000;
 
     private final ReactiveRedisDataSource redis;
     private final Vertx vertx;
@@ -123,7 +128,7 @@ public class RevocationView {
     public void start() {
         stopped = false;
         subscribe();
-        vertx.setPeriodic(60_000, id -> prune());
+        vertx.setPeriodic(PRUNE_MILLIS, id -> prune());
     }
 
     public void stop() {
