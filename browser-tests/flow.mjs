@@ -10,7 +10,8 @@
 // Exit code 0 when every check passed, 1 otherwise (with a screenshot of the failing page).
 
 import { chromium } from 'playwright-core';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import * as oauth from 'oauth4webapi';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -41,9 +42,6 @@ function required(name) {
 }
 function check(cond, msg) {
   if (!cond) throw new Error(`check failed: ${msg}`);
-}
-function b64url(buf) {
-  return Buffer.from(buf).toString('base64url');
 }
 function jwtPart(jwt, i) {
   return JSON.parse(Buffer.from(jwt.split('.')[i], 'base64url').toString('utf8'));
@@ -192,11 +190,18 @@ async function main() {
   });
   log(`Chromium ${context.browser()?.version() ?? ''} up`);
 
-  const verifier = b64url(randomBytes(32));
-  const challenge = b64url(createHash('sha256').update(verifier).digest());
-  const state = b64url(randomBytes(16));
-  const nonce = b64url(randomBytes(16));
-  const authorize = new URL(`${BASE}/oauth/authorize`);
+  // the application's side is an independent OAuth/OIDC client library (oauth4webapi), not our code:
+  // discovery, PKCE, the callback's iss/state checks (RFC 9207), the code exchange and ID token checks
+  const insecure = { [oauth.allowInsecureRequests]: BASE.startsWith('http:') }; // the local stack is plain http
+  const issuer = new URL(BASE);
+  const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, insecure));
+  check(as.authorization_endpoint === `${BASE}/oauth/authorize`, `discovery: ${as.authorization_endpoint}`);
+  const app = { client_id: client.client_id };
+  const verifier = oauth.generateRandomCodeVerifier();
+  const challenge = await oauth.calculatePKCECodeChallenge(verifier);
+  const state = oauth.generateRandomState();
+  const nonce = oauth.generateRandomNonce();
+  const authorize = new URL(as.authorization_endpoint);
   for (const [k, v] of Object.entries({ response_type: 'code', client_id: client.client_id, redirect_uri: redirectUri,
     scope: 'openid deployment:read', state, nonce, code_challenge: challenge, code_challenge_method: 'S256' })) {
     authorize.searchParams.set(k, v);
@@ -262,13 +267,17 @@ async function main() {
   check(!q.error, `no error: ${q.error}`);
   log('redirected to the application with a code');
 
-  // 3. the application exchanges the code (PKCE verifier, public client)
-  const tokenResponse = await call('POST', '/oauth/token', { form: { grant_type: 'authorization_code', code: q.code,
-    redirect_uri: redirectUri, client_id: client.client_id, code_verifier: verifier } });
-  const tokens = expectStatus(tokenResponse, 200, 'code exchange');
+  // 3. the application exchanges the code (PKCE verifier, public client), with oauth4webapi
+  const callbackParams = oauth.validateAuthResponse(as, app, new URLSearchParams(q), state);
+  const tokenResponse = await oauth.authorizationCodeGrantRequest(as, app, oauth.None(), callbackParams, redirectUri,
+    verifier, insecure);
   check(tokenResponse.headers.get('cache-control') === 'no-store', 'token response: Cache-Control no-store');
-  check(tokens.token_type === 'Bearer' && tokens.refresh_token && tokens.id_token, 'access, refresh and ID tokens');
-  const idClaims = jwtPart(tokens.id_token, 1);
+  const tokens = await oauth.processAuthorizationCodeResponse(as, app, tokenResponse, { expectedNonce: nonce,
+    requireIdToken: true });
+  await oauth.validateApplicationLevelSignature(as, tokenResponse, insecure); // the ID token's RS256 signature
+  check(tokens.token_type.toLowerCase() === 'bearer' && tokens.refresh_token && tokens.id_token,
+    'access, refresh and ID tokens');
+  const idClaims = oauth.getValidatedIdTokenClaims(tokens);
   check(idClaims.iss === BASE, `ID token iss ${idClaims.iss}`);
   check(idClaims.sub === user.id, 'ID token sub');
   check([].concat(idClaims.aud).includes(client.client_id), 'ID token aud');
@@ -277,7 +286,8 @@ async function main() {
   check(jwtPart(tokens.access_token, 0).typ === 'at+jwt', 'access token typ at+jwt');
   const atClaims = jwtPart(tokens.access_token, 1);
   check(atClaims.client_id === client.client_id && atClaims.scope === 'openid deployment:read', 'access token claims');
-  const userinfo = expectStatus(await call('GET', '/oauth/userinfo', { bearer: tokens.access_token }), 200, 'userinfo');
+  const userinfo = await oauth.processUserInfoResponse(as, app, user.id,
+    await oauth.userInfoRequest(as, app, tokens.access_token, insecure));
   check(userinfo.sub === user.id, 'userinfo sub');
   log('code exchanged; ID token and userinfo check out');
 

@@ -58,7 +58,8 @@ class BrowserFlowIT {
         dir = Path.of(System.getProperty("browser.dir", ".")).toAbsolutePath().normalize();
         target = dir.resolve("target");
         Files.createDirectories(target);
-        if (!Files.isDirectory(dir.resolve("node_modules").resolve("playwright-core"))) {
+        if (!Files.isDirectory(dir.resolve("node_modules").resolve("playwright-core"))
+                || !Files.isDirectory(dir.resolve("node_modules").resolve("oauth4webapi"))) {
             run(List.of("npm", "ci", "--no-audit", "--no-fund"), Map.of(), target.resolve("npm-ci.log"),
                     Duration.ofMinutes(5), "npm ci");
         }

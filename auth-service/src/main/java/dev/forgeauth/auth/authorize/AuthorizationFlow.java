@@ -65,8 +65,8 @@ public class AuthorizationFlow {
                 return AuthorizeResource.redirectError(p.redirectUri(), "consent_required",
                         "the user has not approved this application", p.state(), config.issuer());
             }
-            return pending.save(granted).replaceWith(Pages.html(200, consent.data("req", granted.id())
-                    .data("csrf", granted.csrf()).data("client", client.clientName()).data("email", user.email())
+            return pending.save(granted).map(saved -> Pages.html(200, consent.data("req", saved.id())
+                    .data("csrf", saved.csrf()).data("client", client.clientName()).data("email", user.email())
                     .data("scopes", List.copyOf(scopes))));
         });
     }

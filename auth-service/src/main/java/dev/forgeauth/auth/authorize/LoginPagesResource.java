@@ -73,7 +73,7 @@ public class LoginPagesResource {
             return login.checkPassword(email, password, ip(http))
                     .chain(user -> user.totpEnabled()
                             ? pending.save(p.withUser(user.id().toString(), null, 0))
-                                    .replaceWith(Pages.html(200, mfaPage.data("req", p.id()).data("csrf", p.csrf())
+                                    .map(saved -> Pages.html(200, mfaPage.data("req", saved.id()).data("csrf", saved.csrf())
                                             .data("error", null)))
                             : signedIn(p, user, "pwd", ip(http), userAgent))
                     .onFailure(OAuthException.class).recoverWithUni(e -> again(p, message((OAuthException) e)));

@@ -3,8 +3,9 @@ package dev.forgeauth.auth.authorize;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A validated authorization request waiting for the user (login, second factor, consent), kept server
- * side under a random id so that the pages carry only that id and a CSRF token. {@code redirectUriSent}
+ * A validated authorization request waiting for the user (login, second factor, consent): sealed into the
+ * sign-in form until someone submits it, then kept server side under a random id (see {@link PendingStore});
+ * the pages carry that id and a CSRF token. {@code redirectUriSent}
  * says whether the request named its {@code redirect_uri} (then the token request must repeat it,
  * RFC 6749 §4.1.3) or left it to the client's only registered one.
  */
@@ -29,6 +30,12 @@ public record PendingAuthorization(String id, String csrf, String clientId, Stri
                 j.getString("redirect_uri"), j.getString("scope"), j.getString("state"), j.getString("code_challenge"),
                 j.getString("nonce"), j.getString("user_id"), j.getString("amr"), j.getLong("auth_time", 0L),
                 j.getBoolean("redirect_uri_sent", true));
+    }
+
+    /** The same request under another id (sealed, or stored in Redis). */
+    public PendingAuthorization withId(String newId) {
+        return new PendingAuthorization(newId, csrf, clientId, redirectUri, scope, state, codeChallenge, nonce, userId, amr,
+                authTime, redirectUriSent);
     }
 
     public PendingAuthorization withUser(String user, String methods, long at) {

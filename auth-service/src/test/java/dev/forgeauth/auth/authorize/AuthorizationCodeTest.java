@@ -251,7 +251,10 @@ class AuthorizationCodeTest {
                 "password", u.password()));
         assertEquals(200, mfaPage.statusCode());
         assertTrue(mfaPage.asString().contains("name=\"code\""));
-        Response consent = Browser.post("/login/mfa", null, Map.of("req", req, "csrf", csrf,
+        // the second-factor form carries its own request id (the password step stored the request)
+        String mfaHtml = mfaPage.asString();
+        Response consent = Browser.post("/login/mfa", null, Map.of("req", Browser.field(mfaHtml, "req"),
+                "csrf", Browser.field(mfaHtml, "csrf"),
                 "code", Totp.code(secret, Totp.step(System.currentTimeMillis() / 1000) + 1)));
         assertEquals(200, consent.statusCode(), consent.asString());
         String cookie = consent.cookie("df_session");

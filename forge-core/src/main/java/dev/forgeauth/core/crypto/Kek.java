@@ -14,6 +14,8 @@ public final class Kek {
 
     public static final String PURPOSE_KEY_ENCRYPTION = "forge/key-encryption/v1";
     public static final String PURPOSE_SECRET_HASH = "forge/secret-hash/v1";
+    /** Sealed pending authorization requests in the sign-in forms (no server-side state before a submit). */
+    public static final String PURPOSE_PENDING = "forge/pending-authorization/v1";
 
     private final byte[] master;
 

@@ -8,12 +8,16 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * The one place where exceptions become HTTP answers: {@link OAuthException} as it says, JAX-RS
- * exceptions (404, 405, 415, 413, bad JSON…) as their 4xx with a JSON body, and anything else as a
- * 500 {@code server_error} whose details go to the log only.
+ * exceptions (404, 405, 415, 413, bad JSON…) as their 4xx with a JSON body, an outage of PostgreSQL or
+ * Redis ({@link DependencyFailures}) as 503 {@code temporarily_unavailable} with {@code Retry-After}, and
+ * anything else as a 500 {@code server_error} whose details go to the log only.
  */
 public class OAuthExceptionMapper {
 
     private static final Logger LOG = Logger.getLogger(OAuthExceptionMapper.class);
+
+    /** Seconds a client is asked to wait after an outage answer: long enough for a failover or a restart. */
+    public static final int OUTAGE_RETRY_AFTER_SECONDS = 5;
 
     @ServerExceptionMapper(priority = 1)
     public Response oauth(OAuthException e) {
@@ -29,6 +33,9 @@ public class OAuthExceptionMapper {
     public Response webApplication(WebApplicationException e) {
         int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
         if (status >= 500) {
+            if (DependencyFailures.isOutage(e)) {
+                return outage(e);
+            }
             LOG.errorf(e, "request failed with %d", status);
             return json(status, OAuthErrors.SERVER_ERROR, "The server could not complete the request");
         }
@@ -56,8 +63,35 @@ public class OAuthExceptionMapper {
         if (isClientInputError(e)) {
             return json(400, OAuthErrors.INVALID_REQUEST, "Malformed request body");
         }
+        if (DependencyFailures.isOutage(e)) {
+            return outage(e);
+        }
         LOG.error("unhandled error", e);
         return json(500, OAuthErrors.SERVER_ERROR, "The server could not complete the request");
+    }
+
+    /** PostgreSQL or Redis is down: the client may retry; one log line, no stack (an outage floods otherwise). */
+    static Response outage(Throwable e) {
+        LOG.warnf("a dependency is unavailable: %s", describe(e));
+        return Response.status(503)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .header("Retry-After", Integer.toString(OUTAGE_RETRY_AFTER_SECONDS))
+                .header("Cache-Control", "no-store")
+                .entity(ErrorBody.json(OAuthErrors.TEMPORARILY_UNAVAILABLE,
+                        "The service is temporarily unavailable; retry shortly"))
+                .build();
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 4; t = t.getCause(), depth++) {
+            if (depth > 0) {
+                sb.append(" <- ");
+            }
+            sb.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+        }
+        return sb.toString();
     }
 
     static boolean isClientInputError(Throwable e) {
