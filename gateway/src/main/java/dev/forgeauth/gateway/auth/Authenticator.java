@@ -44,12 +44,14 @@ public class Authenticator {
     private final JwtVerifier verifier;
     private final RevocationView revocations;
     private final OpaqueCredentials opaque;
+    private final UnknownCredentials unknown;
     /** The front door's origin (scheme://host[:port] of the issuer), as browsers write it in Origin. */
     private final String origin;
 
     public Authenticator(JwtVerifier verifier, RevocationView revocations, OpaqueCredentials opaque,
-            JwtSettings settings) {
+            UnknownCredentials unknown, JwtSettings settings) {
         this.verifier = verifier;
+        this.unknown = unknown;
         this.revocations = revocations;
         this.opaque = opaque;
         this.origin = originOf(settings.issuer());
@@ -183,9 +185,25 @@ public class Authenticator {
             return Uni.createFrom().failure(refused);
         }
         String address = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+        // an address that has presented many unknown credentials gets no more introspection calls for a while
+        long blocked = unknown.blockedFor(address);
+        if (blocked > 0) {
+            return Uni.createFrom().failure(OAuthException.tooManyRequests(blocked));
+        }
         return opaque.resolve(credential, address)
                 .onFailure().transform(e -> OAuthException.unavailable("Credentials cannot be checked right now"))
-                .map(found -> found.orElseThrow(() -> OAuthException.invalidToken("The credential is invalid or expired")));
+                .map(found -> {
+                    if (found.isEmpty()) {
+                        unknown.failed(address);
+                        throw OAuthException.invalidToken("The credential is invalid or expired");
+                    }
+                    return found.get();
+                });
+    }
+
+    /** Periodic housekeeping: forgets the unknown-credential windows that have ended. */
+    public void sweep() {
+        unknown.sweep();
     }
 
     /**

@@ -60,7 +60,14 @@ public class OpaqueCredentials {
     }
 
     public OpaqueCredentials(Vertx vertx, GatewayConfig config, RevocationView revocations) {
-        this.client = WebClient.create(vertx);
+        // a bounded pool and wait queue: a flood of uncached credentials waits here (or is a 503), it does
+        // not pile up an unbounded queue of calls
+        this.client = WebClient.create(vertx, new io.vertx.ext.web.client.WebClientOptions()
+                .setMaxPoolSize(config.introspection().maxPoolSize())
+                .setMaxWaitQueueSize(config.introspection().maxWaitQueue())
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setConnectTimeout(2000));
         this.url = URI.create(config.introspection().url());
         var id = config.introspection().clientId().filter(s -> !s.isBlank());
         var secret = config.introspection().clientSecret().filter(s -> !s.isBlank());

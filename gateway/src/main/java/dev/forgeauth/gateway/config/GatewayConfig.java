@@ -29,6 +29,10 @@ public interface GatewayConfig {
 
     RateLimit rateLimit();
 
+    UnknownCredentials unknownCredentials();
+
+    Upstream upstream();
+
     interface RouteConfig {
         /** Path prefixes; a prefix matches itself and everything below it. Longest prefix wins. */
         List<String> prefixes();
@@ -77,6 +81,72 @@ public interface GatewayConfig {
         /** How long an opaque credential's answer is reused; revocations clear it at once. */
         @WithDefault("10s")
         Duration cacheTtl();
+
+        /**
+         * Connections to the introspection service per gateway instance. Only credentials not in the
+         * cache use one (for at most the call's 5 s timeout), so this bounds what a flood of new
+         * credentials can make the gateway ask of introspection at once.
+         */
+        @WithDefault("64")
+        int maxPoolSize();
+
+        /** Calls waiting for one of those connections; beyond it a request is answered 503 at once. */
+        @WithDefault("512")
+        int maxWaitQueue();
+    }
+
+    /** Well-formed opaque credentials that introspection does not know, per client address. */
+    interface UnknownCredentials {
+        /**
+         * Unknown credentials an address (an IPv6 /64) may present in one window; after that its uncached
+         * credentials are refused with 429 without an introspection call until the window ends. 0: no limit.
+         */
+        @WithDefault("30")
+        int perAddress();
+
+        @WithDefault("60s")
+        Duration window();
+
+        /** Addresses tracked at once (memory bound under a flood from many addresses). */
+        @WithDefault("100000")
+        int maxAddresses();
+    }
+
+    /** Upstream connections and request bodies. */
+    interface Upstream {
+        /** Connections per upstream address and event loop. */
+        @WithDefault("128")
+        int maxPoolSize();
+
+        /** Requests waiting for a pooled connection, per upstream address and event loop; beyond it 503. */
+        @WithDefault("1024")
+        int maxWaitQueue();
+
+        /** How long a request waits for a pooled connection before it is answered 503. */
+        @WithDefault("3s")
+        Duration poolWait();
+
+        /**
+         * Bodies up to this size with a Content-Length (the services' own limit) are read whole before an
+         * upstream connection is taken, so a client that trickles its body holds no upstream connection.
+         */
+        @WithDefault("65536")
+        int bufferedBodySize();
+
+        /** Deadline for the whole of a buffered (small) body, from the request head: then 408. */
+        @WithDefault("10s")
+        Duration bodyTimeout();
+
+        /** Deadline for the whole of a streamed (large or chunked) body, from the request head: then 408. */
+        @WithDefault("10m")
+        Duration streamedBodyTimeout();
+
+        /**
+         * Requests with a body in progress (reading or sending it) per client address (an IPv6 /64) on this
+         * instance; beyond it 429 with Connection: close. 0: no limit.
+         */
+        @WithDefault("64")
+        int maxBodiesPerAddress();
     }
 
     interface RateLimit {

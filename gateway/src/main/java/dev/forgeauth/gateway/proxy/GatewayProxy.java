@@ -4,6 +4,7 @@ import dev.forgeauth.core.error.ErrorBody;
 import dev.forgeauth.core.error.OAuthException;
 import dev.forgeauth.gateway.auth.Authenticator;
 import dev.forgeauth.gateway.auth.Identity;
+import dev.forgeauth.gateway.config.GatewayConfig;
 import dev.forgeauth.gateway.ratelimit.RateLimiter;
 import dev.forgeauth.gateway.route.PathNormalizer;
 import dev.forgeauth.gateway.route.Route;
@@ -35,6 +36,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jboss.logging.Logger;
 
@@ -62,12 +64,23 @@ public class GatewayProxy {
     private final Authenticator authenticator;
     private final RateLimiter limiter;
     private final MeterRegistry metrics;
+    private final GatewayConfig.Upstream upstream;
+    private final long poolWaitMillis;
+    private final long bodyTimeoutNanos;
+    private final long streamedBodyTimeoutNanos;
+    /** Requests with a body in progress, by client address (an IPv6 /64). */
+    private final ConcurrentHashMap<String, AtomicInteger> bodiesByAddress = new ConcurrentHashMap<>();
     /** Route name → auth outcome → timers by status (index status - 100). */
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, AtomicReferenceArray<Timer>>> timers = new ConcurrentHashMap<>();
     private ThreadLocal<HttpClient> clients;
     private final ThreadLocal<InFlight> inFlight = ThreadLocal.withInitial(InFlight::new);
 
-    public GatewayProxy(RouteTable routes, Authenticator authenticator, RateLimiter limiter, MeterRegistry metrics) {
+    public GatewayProxy(RouteTable routes, Authenticator authenticator, RateLimiter limiter, MeterRegistry metrics,
+            GatewayConfig config) {
+        this.upstream = config.upstream();
+        this.poolWaitMillis = Math.max(1, upstream.poolWait().toMillis());
+        this.bodyTimeoutNanos = upstream.bodyTimeout().toNanos();
+        this.streamedBodyTimeoutNanos = upstream.streamedBodyTimeout().toNanos();
         this.routes = routes;
         this.authenticator = authenticator;
         this.limiter = limiter;
@@ -82,10 +95,16 @@ public class GatewayProxy {
                 .setKeepAliveTimeout(60)
                 .setTcpNoDelay(true)
                 .setConnectTimeout(2000)
-                .setDecompressionSupported(false), new PoolOptions().setHttp1MaxSize(128)));
+                .setDecompressionSupported(false), new PoolOptions()
+                        .setHttp1MaxSize(upstream.maxPoolSize())
+                        // bounded: beyond it (or after pool-wait) a request is a 503, not a growing queue
+                        .setMaxWaitQueueSize(upstream.maxWaitQueue())));
         // first in line after the HTTP limits filter; only the gateway's own /q/* endpoints go on
         router.route().order(Integer.MIN_VALUE + 20).handler(this::handle);
-        vertx.setPeriodic(30_000, id -> limiter.sweep());
+        vertx.setPeriodic(30_000, id -> {
+            limiter.sweep();
+            authenticator.sweep();
+        });
     }
 
     /** One proxied request. */
@@ -100,6 +119,13 @@ public class GatewayProxy {
         HttpClientRequest out;
         RequestOptions options;
         boolean retried;
+        /** A small body read whole before the upstream connection is taken (null: none, or streamed). */
+        Buffer body;
+        /** When the whole body must have arrived (System.nanoTime), 0 without a body. */
+        long bodyDeadline;
+        /** The client address key this request's body is counted under, null when not counted. */
+        String bodyAddress;
+        boolean continued;
         /** In flight to the upstream: the event loop's list, the last time bytes moved, the idle limit. */
         InFlight inFlight;
         Exchange prev;
@@ -123,8 +149,15 @@ public class GatewayProxy {
         HttpServerRequest in = rc.request();
         Exchange x = new Exchange(in, ForwardHeaders.requestId(in.getHeader(ForwardHeaders.REQUEST_ID)), hasBody(in));
         if (x.hasBody) {
-            // the body waits (in the connection's buffers, read paused) until it can be streamed on
+            // the body waits (in the connection's buffers, read paused) until it can be read or streamed on
             in.pause();
+            long length = parseLength(in.getHeader(HttpHeaders.CONTENT_LENGTH));
+            x.bodyDeadline = x.start + (length >= 0 && length <= upstream.bufferedBodySize() ? bodyTimeoutNanos : streamedBodyTimeoutNanos);
+            if (!countBody(x)) {
+                refuse(x, OAuthException.tooManyRequests(1), "rate_limited");
+                closeAfter(x);
+                return;
+            }
         }
         try {
             x.path = PathNormalizer.normalize(in.path());
@@ -181,6 +214,56 @@ public class GatewayProxy {
             return !"0".equals(length);
         }
         return in.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+    }
+
+    /**
+     * Counts a request with a body against its client address (at most max-bodies-per-address in progress
+     * at once on this instance); false when the address is over it. Released when the answer ends or the
+     * client leaves.
+     */
+    private boolean countBody(Exchange x) {
+        int max = upstream.maxBodiesPerAddress();
+        if (max <= 0) {
+            return true;
+        }
+        SocketAddress client = x.in.remoteAddress();
+        String key = client == null ? "unknown" : dev.forgeauth.gateway.auth.UnknownCredentials.key(client.hostAddress());
+        AtomicInteger n = bodiesByAddress.computeIfAbsent(key, k -> new AtomicInteger());
+        if (n.incrementAndGet() > max) {
+            release(key, n);
+            return false;
+        }
+        x.bodyAddress = key;
+        HttpServerResponse sr = x.in.response();
+        sr.endHandler(v -> releaseBody(x));
+        sr.closeHandler(v -> releaseBody(x));
+        return true;
+    }
+
+    private void releaseBody(Exchange x) {
+        String key = x.bodyAddress;
+        if (key == null) {
+            return;
+        }
+        x.bodyAddress = null;
+        AtomicInteger n = bodiesByAddress.get(key);
+        if (n != null) {
+            release(key, n);
+        }
+    }
+
+    private void release(String key, AtomicInteger n) {
+        if (n.decrementAndGet() <= 0) {
+            bodiesByAddress.remove(key, n);
+            // a concurrent increment on the removed counter is re-counted on a fresh one next time: the
+            // limit may be off by the few requests of that instant, never stuck
+        }
+    }
+
+    /** Requests with a body in progress from the address {@code key} (for tests and metrics). */
+    int bodiesInProgress(String key) {
+        AtomicInteger n = bodiesByAddress.get(key);
+        return n == null ? 0 : n.get();
     }
 
     private void authorised(Exchange x, Identity identity) {
@@ -243,18 +326,68 @@ public class GatewayProxy {
         inFlight.get().add(x);
         // the client may leave while the upstream works: stop the upstream request too
         in.response().closeHandler(v -> {
+            releaseBody(x);
             done(x);
             if (x.out != null) {
                 x.out.reset();
             }
         });
+        // the wait for a pooled connection is bounded too (then 503)
+        options.setConnectTimeout(poolWaitMillis);
         x.options = options;
+        long length = x.hasBody && in.version() != HttpVersion.HTTP_2 ? parseLength(in.getHeader(HttpHeaders.CONTENT_LENGTH)) : -1;
+        if (length >= 0 && length <= upstream.bufferedBodySize()) {
+            readBody(x, (int) length);
+            return;
+        }
         connect(x);
+    }
+
+    /**
+     * A small body is read whole before an upstream connection is taken: a client that trickles it holds
+     * only its own connection, never one of the upstream pool's. The whole-body deadline (checked by the
+     * sweep) ends a body that does not arrive in time.
+     */
+    private void readBody(Exchange x, int length) {
+        HttpServerRequest in = x.in;
+        String expect = in.getHeader(HttpHeaders.EXPECT);
+        if (expect != null && expect.equalsIgnoreCase("100-continue")) {
+            in.response().writeContinue();
+            x.continued = true;
+        }
+        Buffer body = Buffer.buffer(length);
+        in.handler(chunk -> {
+            x.lastActivity = System.nanoTime();
+            body.appendBuffer(chunk);
+        });
+        in.exceptionHandler(e -> {
+            // the client broke off its body: nothing goes upstream
+            done(x);
+            LOG.debugf("request body on route %s cut: %s", x.route.name(), e.toString());
+        });
+        in.endHandler(v -> {
+            if (x.inFlight == null) {
+                return; // timed out or abandoned while reading
+            }
+            x.body = body;
+            x.lastActivity = System.nanoTime();
+            connect(x);
+        });
+        in.resume();
     }
 
     private void connect(Exchange x) {
         clients.get().request(x.options).onComplete(ar -> {
             if (ar.failed()) {
+                if (poolExhausted(ar.cause())) {
+                    if (x.inFlight != null) {
+                        done(x);
+                        LOG.debugf("no upstream connection for route %s: %s", x.route.name(), ar.cause().toString());
+                        refuse(x, new OAuthException(dev.forgeauth.core.error.OAuthErrors.TEMPORARILY_UNAVAILABLE,
+                                "The upstream service is busy", 503, Map.of("Retry-After", "1")), "upstream_busy");
+                    }
+                    return;
+                }
                 upstreamFailed(x, ar.cause());
                 return;
             }
@@ -264,6 +397,12 @@ public class GatewayProxy {
             }
             send(x, ar.result());
         });
+    }
+
+    /** No pooled connection within pool-wait, or the wait queue is full. */
+    private static boolean poolExhausted(Throwable e) {
+        return e instanceof io.vertx.core.http.ConnectionPoolTooBusyException
+                || e instanceof TimeoutException && String.valueOf(e.getMessage()).contains("getting a connection");
     }
 
     private void send(Exchange x, HttpClientRequest out) {
@@ -277,12 +416,16 @@ public class GatewayProxy {
             out.end();
             return;
         }
+        if (x.body != null) {
+            out.end(x.body);
+            return;
+        }
         HttpServerRequest in = x.in;
         if (in.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
             out.setChunked(true);
         }
         String expect = in.getHeader(HttpHeaders.EXPECT);
-        if (expect != null && expect.equalsIgnoreCase("100-continue")) {
+        if (!x.continued && expect != null && expect.equalsIgnoreCase("100-continue")) {
             // authorised and connected: the client may send its body now
             in.response().writeContinue();
         }
@@ -502,12 +645,41 @@ public class GatewayProxy {
             long now = System.nanoTime();
             for (Exchange x = head; x != null;) {
                 Exchange next = x.next;
-                if (now - x.lastActivity > x.timeoutNanos) {
+                if (x.bodyDeadline != 0 && !x.in.isEnded()
+                        && (now - x.bodyDeadline > 0 || x.out == null && now - x.lastActivity > x.timeoutNanos)) {
+                    bodyTimedOut(x);
+                } else if (now - x.lastActivity > x.timeoutNanos) {
                     upstreamFailed(x, new TimeoutException("no bytes from or to the upstream for "
                             + TimeUnit.NANOSECONDS.toMillis(x.timeoutNanos) + " ms"));
                 }
                 x = next;
             }
+        }
+    }
+
+    /** The request body did not arrive whole within its deadline: 408 JSON, and the connection ends. */
+    private void bodyTimedOut(Exchange x) {
+        done(x);
+        if (x.out != null) {
+            x.out.reset();
+        }
+        HttpServerResponse sr = x.in.response();
+        if (!sr.headWritten() && !sr.ended() && !sr.closed()) {
+            refuse(x, new OAuthException("request_timeout", "The request body did not arrive in time", 408), "body_timeout");
+        }
+        closeAfter(x);
+    }
+
+    /** Ends the client's connection after what was written (HTTP/2: the stream only). */
+    private static void closeAfter(Exchange x) {
+        HttpServerRequest in = x.in;
+        if (in.response().closed()) {
+            return;
+        }
+        if (in.version() == HttpVersion.HTTP_2) {
+            in.response().reset();
+        } else {
+            in.connection().close();
         }
     }
 
@@ -518,6 +690,7 @@ public class GatewayProxy {
         HttpServerRequest in = x.in;
         HttpServerResponse sr = in.response();
         if (sr.ended() || sr.closed()) {
+            releaseBody(x);
             return;
         }
         // an upstream answer may have been prepared (headers copied) before it failed: none of it stays

@@ -51,6 +51,8 @@ public class UpstreamServer implements QuarkusTestResourceLifecycleManager {
             c.put("forge.gateway.introspection.url", up + "/oauth/introspect");
             c.put("forge.gateway.introspection.client-id", "gateway-test");
             c.put("forge.gateway.introspection.client-secret", "gateway-test-secret");
+            // SlowBodyTest waits for it: short
+            c.put("forge.gateway.upstream.body-timeout", "1500ms");
             c.put("forge.gateway.routes.down.prefixes", "/api/v1/down");
             c.put("forge.gateway.routes.down.upstreams", down);
             c.put("forge.gateway.routes.down.scopes.default", "deployment:read");
