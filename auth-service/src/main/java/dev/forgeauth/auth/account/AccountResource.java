@@ -7,6 +7,7 @@ import dev.forgeauth.auth.authorize.PendingStore;
 import dev.forgeauth.auth.mfa.TotpService;
 import dev.forgeauth.auth.pat.PersonalToken;
 import dev.forgeauth.auth.pat.PersonalTokenService;
+import dev.forgeauth.auth.revocation.DerivedRevocation;
 import dev.forgeauth.auth.session.SessionStore;
 import dev.forgeauth.core.error.OAuthException;
 import io.quarkus.qute.Location;
@@ -44,11 +45,14 @@ public class AccountResource {
     private final io.quarkus.redis.datasource.ReactiveRedisDataSource redis;
     private final Template account;
     private final Template login;
+    private final DerivedRevocation derived;
 
     public AccountResource(PageSession pages, PendingStore pending, PersonalTokenService tokens, SessionStore sessions,
             Consents consents, TotpService totp, com.fasterxml.jackson.databind.ObjectMapper mapper,
             io.quarkus.redis.datasource.ReactiveRedisDataSource redis,
-            @Location("account.html") Template account, @Location("login.html") Template login) {
+            @Location("account.html") Template account, @Location("login.html") Template login,
+            DerivedRevocation derived) {
+        this.derived = derived;
         this.redis = redis;
         this.pages = pages;
         this.pending = pending;
@@ -150,7 +154,10 @@ public class AccountResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Uni<Response> revokeApp(@FormParam("csrf") String csrf, @FormParam("client_id") String clientId,
             @CookieParam("df_session") String cookie) {
-        return act(cookie, csrf, v -> consents.revoke(v.user().id(), clientId == null ? "" : clientId)
+        String client = clientId == null ? "" : clientId;
+        // the consent, and what it produced: the app's refresh tokens and the grant sessions behind them
+        return act(cookie, csrf, v -> consents.revoke(v.user().id(), client)
+                .chain(hadConsent -> derived.userRevokedClient(v.user().id(), client).map(hadTokens -> hadConsent || hadTokens))
                 .chain(ok -> render(v, ok ? Flash.message("Access revoked; the application must ask again.")
                         : Flash.error("Not found."), 200)));
     }

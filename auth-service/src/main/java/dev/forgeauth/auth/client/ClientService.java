@@ -1,6 +1,7 @@
 package dev.forgeauth.auth.client;
 
 import dev.forgeauth.auth.admin.ClientMetadata;
+import dev.forgeauth.auth.revocation.DerivedRevocation;
 import dev.forgeauth.auth.revocation.RevocationStore;
 import dev.forgeauth.core.crypto.RandomTokens;
 import dev.forgeauth.core.crypto.SecretHasher;
@@ -21,9 +22,11 @@ public class ClientService {
     private final ClientRegistry registry;
     private final SecretHasher hasher;
     private final RevocationStore revocations;
+    private final DerivedRevocation derived;
 
     public ClientService(ClientRepository repository, ClientRegistry registry, SecretHasher hasher,
-            RevocationStore revocations) {
+            RevocationStore revocations, DerivedRevocation derived) {
+        this.derived = derived;
         this.repository = repository;
         this.registry = registry;
         this.hasher = hasher;
@@ -94,10 +97,16 @@ public class ClientService {
                 });
     }
 
-    /** Removes the client and revokes every token it holds (a "not before" cut-off at this second). */
+    /**
+     * Removes the client and revokes every token it holds: its refresh-token families and their sessions
+     * end, and a "not before" cut-off to the end of this second stops its access tokens. A refresh token
+     * of the deleted client stays dead if the id is registered again (see RefreshTokens#rotate).
+     */
     public Uni<Boolean> delete(String clientId) {
+        long notBefore = System.currentTimeMillis() / 1000 + 1;
         return repository.delete(clientId)
-                .call(ok -> ok ? revocations.cutOff("client", clientId, System.currentTimeMillis() / 1000 + 1)
+                .call(ok -> ok ? derived.clientCutOff(clientId, notBefore)
+                        .chain(() -> revocations.cutOff("client", clientId, notBefore))
                         : Uni.createFrom().voidItem())
                 .call(ok -> registry.changed(clientId));
     }

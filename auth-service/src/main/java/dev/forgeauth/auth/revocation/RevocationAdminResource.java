@@ -16,7 +16,8 @@ import java.util.Map;
 
 /**
  * Cuts off a compromised client or subject in one step: every token of it issued before
- * {@code not_before} (default: now) is revoked, wherever it is presented.
+ * {@code not_before} (default: the end of the current second) is revoked, wherever it is presented, and
+ * the refresh-token families and sessions started before it end.
  * {@code POST /admin/revocations {"client_id": "…"} } or {@code {"subject": "…", "not_before": 1790000000}}.
  */
 @Path("/admin/revocations")
@@ -26,11 +27,14 @@ public class RevocationAdminResource {
     private final BearerAuth auth;
     private final RevocationStore store;
     private final RevocationLimits limits;
+    private final DerivedRevocation derived;
 
-    public RevocationAdminResource(BearerAuth auth, RevocationStore store, RevocationLimits limits) {
+    public RevocationAdminResource(BearerAuth auth, RevocationStore store, RevocationLimits limits,
+            DerivedRevocation derived) {
         this.auth = auth;
         this.store = store;
         this.limits = limits;
+        this.derived = derived;
     }
 
     @POST
@@ -50,7 +54,9 @@ public class RevocationAdminResource {
                 throw OAuthException.invalidRequest((byClient ? "client_id" : "subject") + " must be a non-empty string");
             }
             long now = System.currentTimeMillis() / 1000;
-            long notBefore = now;
+            // iat has second precision: "now" is the end of this second, so a token issued earlier in the
+            // same second is covered (tokens this service issues afterwards carry iat = not_before)
+            long notBefore = now + 1;
             if (body.has("not_before")) {
                 JsonNode nb = body.get("not_before");
                 if (!nb.isIntegralNumber() || nb.longValue() < 0 || nb.longValue() > now + 86400) {
@@ -60,7 +66,11 @@ public class RevocationAdminResource {
             }
             long nbf = notBefore;
             String kind = byClient ? "client" : "subject";
-            return limits.cutOff(caller.clientId()).chain(() -> store.cutOff(kind, id.textValue(), nbf)).map(v -> {
+            // what could mint new tokens first (refresh families, sessions), then the announcement
+            return limits.cutOff(caller.clientId())
+                    .chain(() -> byClient ? derived.clientCutOff(id.textValue(), nbf)
+                            : derived.subjectCutOff(id.textValue(), nbf))
+                    .chain(() -> store.cutOff(kind, id.textValue(), nbf)).map(v -> {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put(byClient ? "client_id" : "subject", id.textValue());
                 out.put("not_before", nbf);

@@ -1,6 +1,7 @@
 package dev.forgeauth.auth.session;
 
 import dev.forgeauth.auth.audit.AuditLog;
+import dev.forgeauth.auth.client.Client;
 import dev.forgeauth.auth.config.ForgeConfig;
 import dev.forgeauth.auth.mfa.TotpService;
 import dev.forgeauth.auth.token.AccessTokenIssuer;
@@ -197,14 +198,22 @@ public class LoginService {
         });
     }
 
-    /** Rotates a refresh token into a new pair; reuse ends the family and its session. */
+    /**
+     * Rotates a refresh token of the first-party login ({@code POST /auth/refresh}) into a new pair; reuse
+     * ends the family and its session. An OAuth client's refresh token is refused here.
+     */
     public Uni<LoggedIn> refresh(String presented, String ip) {
-        return refresh(presented, ip, config.login().accessTokenTtl());
+        return refresh(presented, ip, config.login().clientId(), null, config.login().accessTokenTtl());
     }
 
-    /** As {@link #refresh(String, String)}, with the access-token lifetime of the token's client. */
-    public Uni<LoggedIn> refresh(String presented, String ip, int accessTokenTtl) {
-        return refreshTokens.rotate(presented)
+    /** As {@link #refresh(String, String)}, for a refresh token of this (authenticated) OAuth client. */
+    public Uni<LoggedIn> refresh(String presented, String ip, Client client) {
+        return refresh(presented, ip, client.clientId(), client.issuedAt(), client.accessTokenTtl());
+    }
+
+    private Uni<LoggedIn> refresh(String presented, String ip, String clientId, java.time.Instant clientRegisteredAt,
+            int accessTokenTtl) {
+        return refreshTokens.rotate(presented, clientId, clientRegisteredAt)
                 .onFailure(RefreshTokens.ReuseDetected.class).recoverWithUni(e -> {
                     RefreshTokens.ReuseDetected r = (RefreshTokens.ReuseDetected) e;
                     return refreshTokens.revokeFamily(r.familyId)

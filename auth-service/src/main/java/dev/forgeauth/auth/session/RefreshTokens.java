@@ -76,8 +76,13 @@ public class RefreshTokens {
                 .replaceWith(token);
     }
 
-    /** Rotates: the presented token dies, a new one of the same family is returned. */
-    public Uni<Rotated> rotate(String presented) {
+    /**
+     * Rotates: the presented token dies, a new one of the same family is returned. Only for the client it
+     * was issued to (RFC 6749 §6): a token of another client is {@code invalid_grant} and left untouched.
+     * {@code clientRegisteredAt} (null for the first-party login) is when the client's registration was
+     * created: a token older than it was issued to an earlier, deleted client of the same id and is dead.
+     */
+    public Uni<Rotated> rotate(String presented, String clientId, Instant clientRegisteredAt) {
         if (!OpaqueTokens.isValid(presented, OpaqueTokens.REFRESH)) {
             return Uni.createFrom().failure(OAuthException.invalidGrant("The refresh token is invalid"));
         }
@@ -90,6 +95,13 @@ public class RefreshTokens {
                         return Uni.createFrom().failure(OAuthException.invalidGrant("The refresh token is invalid"));
                     }
                     Row r = rs.iterator().next();
+                    if (!clientId.equals(r.getString("client_id"))) {
+                        return Uni.createFrom().failure(OAuthException.invalidGrant("The refresh token is invalid"));
+                    }
+                    if (clientRegisteredAt != null
+                            && r.getOffsetDateTime("issued_at").toInstant().isBefore(clientRegisteredAt)) {
+                        return Uni.createFrom().failure(OAuthException.invalidGrant("The refresh token has been revoked"));
+                    }
                     Instant now = Instant.now();
                     UUID family = r.getUUID("family_id");
                     UUID session = r.getUUID("session_id");
@@ -117,7 +129,6 @@ public class RefreshTokens {
                     if (!familyExpires.isAfter(now) || !r.getOffsetDateTime("idle_expires_at").toInstant().isAfter(now)) {
                         return Uni.createFrom().failure(OAuthException.invalidGrant("The refresh token has expired"));
                     }
-                    String clientId = r.getString("client_id");
                     String scope = r.getString("scope");
                     return conn.preparedQuery("UPDATE refresh_token SET rotated_at = now() WHERE token_hash = $1")
                             .execute(Tuple.of(hash))
@@ -138,16 +149,6 @@ public class RefreshTokens {
                     }
                     return out;
                 });
-    }
-
-    /** The client a refresh token was issued to, or null when unknown. */
-    public Uni<String> clientOf(String presented) {
-        if (!OpaqueTokens.isValid(presented, OpaqueTokens.REFRESH)) {
-            return Uni.createFrom().nullItem();
-        }
-        return pool.preparedQuery("SELECT client_id FROM refresh_token WHERE token_hash = $1")
-                .execute(Tuple.of(hasher.hash(presented)))
-                .map(rs -> rs.iterator().hasNext() ? rs.iterator().next().getString("client_id") : null);
     }
 
     public String hashOf(String token) {

@@ -4,6 +4,7 @@ import dev.forgeauth.auth.config.ForgeConfig;
 import dev.forgeauth.auth.keys.KeySnapshot;
 import dev.forgeauth.auth.keys.SigningKeys;
 import dev.forgeauth.core.error.OAuthException;
+import dev.forgeauth.core.revocation.RevocationView;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.UUID;
 import org.jose4j.jws.JsonWebSignature;
@@ -24,10 +25,12 @@ public class AccessTokenIssuer {
 
     private final SigningKeys keys;
     private final ForgeConfig config;
+    private final RevocationView revocations;
 
-    public AccessTokenIssuer(SigningKeys keys, ForgeConfig config) {
+    public AccessTokenIssuer(SigningKeys keys, ForgeConfig config, RevocationView revocations) {
         this.keys = keys;
         this.config = config;
+        this.revocations = revocations;
     }
 
     /** What the grant decided; the issuer adds iss, aud, iat, exp and jti. */
@@ -47,13 +50,17 @@ public class AccessTokenIssuer {
         }
         long now = System.currentTimeMillis() / 1000;
         long exp = now + req.ttlSeconds();
+        // A cut-off made in this second covers every token with iat = this second (it cannot tell earlier
+        // from later ones); a token minted after it is dated at the cut-off's end so that it works.
+        long cutOff = revocations.notBefore(req.clientId(), req.subject());
+        long iat = cutOff == now + 1 ? cutOff : now;
         String jti = UUID.randomUUID().toString();
         JwtClaims claims = new JwtClaims();
         claims.setIssuer(config.issuer());
         claims.setSubject(req.subject());
         claims.setAudience(config.audience());
         claims.setExpirationTime(NumericDate.fromSeconds(exp));
-        claims.setIssuedAt(NumericDate.fromSeconds(now));
+        claims.setIssuedAt(NumericDate.fromSeconds(iat));
         claims.setJwtId(jti);
         claims.setClaim("client_id", req.clientId());
         claims.setClaim("scope", req.scope());
@@ -69,7 +76,7 @@ public class AccessTokenIssuer {
         jws.setHeader("typ", TYP);
         jws.setKey(snapshot.activeKey());
         try {
-            return new IssuedToken(jws.getCompactSerialization(), jti, now, exp, snapshot.activeKid());
+            return new IssuedToken(jws.getCompactSerialization(), jti, iat, exp, snapshot.activeKid());
         } catch (JoseException e) {
             throw new IllegalStateException("signing failed", e);
         }

@@ -3,6 +3,7 @@ package dev.forgeauth.auth.user;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.forgeauth.auth.audit.AuditLog;
 import dev.forgeauth.auth.client.Scopes;
+import dev.forgeauth.auth.revocation.DerivedRevocation;
 import dev.forgeauth.auth.revocation.RevocationStore;
 import dev.forgeauth.auth.session.SessionStore;
 import dev.forgeauth.core.error.OAuthException;
@@ -32,9 +33,11 @@ public class UserService {
     private final SessionStore sessions;
     private final AuditLog audit;
     private final Pool pool;
+    private final DerivedRevocation derived;
 
     public UserService(UserRepository users, PasswordHasher passwords, RevocationStore revocations,
-            SessionStore sessions, AuditLog audit, Pool pool) {
+            SessionStore sessions, AuditLog audit, Pool pool, DerivedRevocation derived) {
+        this.derived = derived;
         this.users = users;
         this.passwords = passwords;
         this.revocations = revocations;
@@ -87,9 +90,12 @@ public class UserService {
             }
             JsonObject changed = new JsonObject().put("fields", new io.vertx.core.json.JsonArray(
                     fieldNames(body.fieldNames())));
+            boolean reduced = !Set.copyOf(scopes).containsAll(current.scopes());
             return hash.chain(h -> users.update(id, finalEmail, h, scopes))
                     .onFailure(e -> String.valueOf(e.getMessage()).contains("app_user_email_key"))
                     .transform(e -> new OAuthException("invalid_request", "A user with this email already exists", 409))
+                    // what the user can no longer hold goes from every credential derived from them
+                    .call(u -> reduced ? derived.scopesReduced(id, scopes) : Uni.createFrom().voidItem())
                     .call(u -> audit.record(AuditLog.USER_CHANGED, id, actor, null, changed));
         });
     }

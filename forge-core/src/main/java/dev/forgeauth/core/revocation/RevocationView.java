@@ -95,6 +95,22 @@ public class RevocationView {
         return false;
     }
 
+    /**
+     * The latest cut-off (epoch seconds, "issued before") of this client or subject, or 0. An issuer uses
+     * it to date a token issued after a cut-off in the cut-off's own second past it: iat has second
+     * precision, and a cut-off covers the whole second it was made in.
+     */
+    public long notBefore(String clientId, String subject) {
+        long nb = 0;
+        if (clientId != null) {
+            nb = clientCutoffs.getOrDefault(clientId, 0L);
+        }
+        if (subject != null) {
+            nb = Math.max(nb, subjectCutoffs.getOrDefault(subject, 0L));
+        }
+        return nb;
+    }
+
     /** As {@link #isRevoked(String, String, String, long)}, and revoked when its session was ended. */
     public boolean isRevoked(dev.forgeauth.core.jwt.VerifiedToken t) {
         return isRevoked(t.jti(), t.clientId(), t.subject(), t.issuedAt())
@@ -243,6 +259,8 @@ public class RevocationView {
             case "client" -> addClientCutoff(m.getString("id"), m.getLong("nbf"));
             case "subject" -> addSubjectCutoff(m.getString("id"), m.getLong("nbf"));
             case "reload" -> reload();
+            // a credential changed (fewer scopes), not revoked: only caches of its answers must go
+            case "changed" -> notifyListeners(m.getString("id"));
             default -> LOG.debugf("ignoring revocation message of type %s", type);
         }
     }

@@ -27,8 +27,8 @@ abstract class PersonalTokenKinds implements OpaqueTokenKind {
     public Uni<Optional<TokenInfo>> findByHash(String lookupHash) {
         return pool.preparedQuery("""
                 SELECT id, user_id, array_to_string(scopes, ' ') AS scope,
-                       extract(epoch from created_at)::bigint AS iat,
-                       coalesce(extract(epoch from expires_at)::bigint, 9223372036) AS exp
+                       floor(extract(epoch from created_at))::bigint AS iat,
+                       coalesce(floor(extract(epoch from expires_at))::bigint, 9223372036) AS exp
                 FROM personal_token
                 WHERE token_hash = $1 AND kind = $2 AND revoked_at IS NULL
                   AND (expires_at IS NULL OR expires_at > now())""")

@@ -37,8 +37,8 @@ public class RefreshTokenKind implements OpaqueTokenKind {
     public Uni<Optional<TokenInfo>> findByHash(String lookupHash) {
         return pool.preparedQuery("""
                 SELECT family_id, session_id, user_id, client_id, scope,
-                       extract(epoch from issued_at)::bigint AS iat,
-                       extract(epoch from least(family_expires_at, idle_expires_at))::bigint AS exp
+                       floor(extract(epoch from issued_at))::bigint AS iat,
+                       floor(extract(epoch from least(family_expires_at, idle_expires_at)))::bigint AS exp
                 FROM refresh_token
                 WHERE token_hash = $1 AND rotated_at IS NULL AND revoked_at IS NULL
                   AND family_expires_at > now() AND idle_expires_at > now()""")

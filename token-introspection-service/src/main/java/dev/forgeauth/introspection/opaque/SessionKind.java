@@ -40,7 +40,7 @@ public class SessionKind implements OpaqueTokenKind {
     public Uni<Optional<TokenInfo>> findByHash(String lookupHash) {
         return pool.preparedQuery("""
                 SELECT s.id, s.user_id, array_to_string(u.scopes, ' ') AS scope,
-                       extract(epoch from s.created_at)::bigint AS iat, extract(epoch from s.expires_at)::bigint AS exp
+                       floor(extract(epoch from s.created_at))::bigint AS iat, floor(extract(epoch from s.expires_at))::bigint AS exp
                 FROM user_session s JOIN app_user u ON u.id = s.user_id
                 WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > now()""")
                 .execute(Tuple.of(lookupHash))
