@@ -80,13 +80,16 @@ public class Startup {
             if (clients.createIfAbsent(m, demoSecret.get()).await().atMost(Duration.ofSeconds(30))) {
                 LOG.infof("demo client %s created", demoId.get());
             }
-            // the forge CLI's public client (device flow), so that `forge login` works on a local run
-            ClientMetadata cli = new ClientMetadata("forge-cli", "forge CLI",
-                    List.of(ClientMetadata.DEVICE_CODE, "refresh_token"), List.of(),
-                    "deployment:read deployment:write infrastructure:read infrastructure:write", "none",
-                    config.token().defaultTtl());
-            if (clients.createIfAbsent(cli, null).await().atMost(Duration.ofSeconds(30))) {
-                LOG.info("forge CLI client forge-cli created");
+            // the forge CLI's public client (device flow), so that `forge login` works on a local run: the
+            // configured first-party client ids (forge-cli by default), in the only shape they may have
+            for (String cliId : config.login().firstPartyClients()) {
+                ClientMetadata cli = new ClientMetadata(cliId, "forge CLI",
+                        List.of(ClientMetadata.DEVICE_CODE, "refresh_token"), List.of(),
+                        "deployment:read deployment:write infrastructure:read infrastructure:write", "none",
+                        config.token().defaultTtl());
+                if (clients.createIfAbsent(cli, null).await().atMost(Duration.ofSeconds(30))) {
+                    LOG.infof("forge CLI client %s created", cliId);
+                }
             }
         }
     }

@@ -37,8 +37,11 @@ public class ClientAdminResource {
     private final ClientService service;
     private final ClientRepository repository;
     private final ForgeConfig config;
+    private final ReservedClients reserved;
 
-    public ClientAdminResource(BearerAuth auth, ClientService service, ClientRepository repository, ForgeConfig config) {
+    public ClientAdminResource(BearerAuth auth, ClientService service, ClientRepository repository, ForgeConfig config,
+            ReservedClients reserved) {
+        this.reserved = reserved;
         this.auth = auth;
         this.service = service;
         this.repository = repository;
@@ -49,7 +52,8 @@ public class ClientAdminResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(@HeaderParam("Authorization") String authorization, JsonNode body) {
         return auth.require(authorization, ADMIN)
-                .map(caller -> ClientMetadata.forCreate(body, config.token().defaultTtl(), config.token().maxTtl()))
+                .map(caller -> reserved.checkRegistration(
+                        ClientMetadata.forCreate(body, config.token().defaultTtl(), config.token().maxTtl())))
                 .chain(service::create)
                 .map(created -> Response.status(201)
                         .header("Cache-Control", "no-store")
@@ -81,8 +85,10 @@ public class ClientAdminResource {
     public Uni<ClientView> update(@HeaderParam("Authorization") String authorization,
             @PathParam("clientId") String clientId, JsonNode body) {
         return auth.require(authorization, ADMIN)
+                .invoke(caller -> reserved.refuseLoginClient(clientId))
                 .chain(caller -> existing(clientId))
-                .chain(current -> service.update(current, ClientMetadata.of(current).merge(body, config.token().maxTtl())))
+                .chain(current -> service.update(current, reserved.checkRegistration(
+                        ClientMetadata.of(current).merge(body, config.token().maxTtl()))))
                 .map(c -> {
                     if (c == null) {
                         throw OAuthException.notFound("No such client");
@@ -106,6 +112,7 @@ public class ClientAdminResource {
     public Uni<Response> delete(@HeaderParam("Authorization") String authorization,
             @PathParam("clientId") String clientId) {
         return auth.require(authorization, ADMIN)
+                .invoke(caller -> reserved.refuseLoginClient(clientId))
                 .chain(caller -> service.delete(clientId))
                 .map(deleted -> {
                     if (!deleted) {

@@ -104,19 +104,42 @@ public class PersonalTokenService {
                 .execute(Tuple.of(userId, kind)).map(PersonalTokenService::all);
     }
 
-    /** Deletes (revokes) one of the user's credentials; false when there is no such live credential. */
+    /**
+     * Deletes (revokes) one of the user's credentials; false when there is no such live credential. An API
+     * key and its rotations are one key: deleting any of its values (the current one, or one still in its
+     * grace period) ends every value of it, predecessors and successors, everywhere.
+     */
     public Uni<Boolean> delete(UUID userId, String kind, UUID id) {
-        return limits.credentialChange(userId).chain(() -> pool.preparedQuery("UPDATE personal_token SET revoked_at = now() WHERE id = $1 AND user_id = $2 "
-                        + "AND kind = $3 AND revoked_at IS NULL RETURNING token_hash, expires_at")
+        return limits.credentialChange(userId).chain(() -> pool.withTransaction(conn -> conn.preparedQuery(
+                        "SELECT 1 FROM personal_token WHERE id = $1 AND user_id = $2 AND kind = $3 AND revoked_at IS NULL "
+                        + "AND (expires_at IS NULL OR expires_at > now()) FOR UPDATE")
                 .execute(Tuple.of(id, userId, kind))
+                .chain(live -> !live.iterator().hasNext() ? Uni.createFrom().item((RowSet<Row>) null)
+                        : conn.preparedQuery("""
+                                WITH RECURSIVE lineage AS (
+                                    SELECT id, rotated_to FROM personal_token WHERE id = $1 AND user_id = $2
+                                    UNION
+                                    SELECT p.id, p.rotated_to FROM personal_token p JOIN lineage l
+                                        ON p.id = l.rotated_to OR p.rotated_to = l.id
+                                    WHERE p.user_id = $2)
+                                UPDATE personal_token SET revoked_at = now()
+                                WHERE id IN (SELECT id FROM lineage) AND user_id = $2 AND kind = $3
+                                  AND revoked_at IS NULL
+                                RETURNING id, token_hash, expires_at""")
+                                .execute(Tuple.of(id, userId, kind))))
                 .chain(rs -> {
-                    if (!rs.iterator().hasNext()) {
+                    if (rs == null) {
                         return Uni.createFrom().item(false);
                     }
-                    Row r = rs.iterator().next();
-                    return revoke(id, kind, userId, r.getString("token_hash"), r.getOffsetDateTime("expires_at"))
-                            .call(() -> audit.record(PAT.equals(kind) ? "pat.deleted" : "api_key.deleted", userId, null,
-                                    null, new JsonObject().put("id", id.toString())))
+                    Uni<Void> all = Uni.createFrom().voidItem();
+                    for (Row r : rs) {
+                        UUID ended = r.getUUID("id");
+                        String hash = r.getString("token_hash");
+                        OffsetDateTime exp = r.getOffsetDateTime("expires_at");
+                        all = all.chain(() -> revoke(ended, kind, userId, hash, exp));
+                    }
+                    return all.call(() -> audit.record(PAT.equals(kind) ? "pat.deleted" : "api_key.deleted", userId, null,
+                                    null, new JsonObject().put("id", id.toString()).put("values", rs.rowCount())))
                             .replaceWith(true);
                 }));
     }

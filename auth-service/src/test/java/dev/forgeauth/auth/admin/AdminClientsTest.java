@@ -199,4 +199,38 @@ class AdminClientsTest {
                 .body(Map.of("token_endpoint_auth_method", "none")).patch("/admin/clients/" + c.id())
                 .then().statusCode(400).body("error", equalTo("invalid_client_metadata"));
     }
+
+    @Test
+    void reservedFirstPartyClientIdsFollowConfigurationAndIncludeTheCli() {
+        String admin = TestTokens.admin();
+        // the login's own id: never a registered client
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("client_id", "forge-login"))
+                .post("/admin/clients").then().statusCode(400).body("error", equalTo("invalid_client_metadata"));
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("scope", "admin"))
+                .patch("/admin/clients/forge-login").then().statusCode(400);
+        given().auth().oauth2(admin).delete("/admin/clients/forge-login").then().statusCode(400);
+        // first-party ids (forge-cli, and test-first-party from the test profile's configuration) exist only
+        // as public device-flow clients without redirect URIs
+        for (String id : List.of("forge-cli", "test-first-party")) {
+            for (Map<String, Object> bad : List.of(
+                    Map.<String, Object>of("client_id", id, "grant_types", List.of("client_credentials")),
+                    Map.<String, Object>of("client_id", id, "token_endpoint_auth_method", "none",
+                            "grant_types", List.of("authorization_code"), "redirect_uris",
+                            List.of("https://evil.example/cb")))) {
+                given().auth().oauth2(admin).contentType(ContentType.JSON).body(bad).post("/admin/clients")
+                        .then().statusCode(400).body("error", equalTo("invalid_client_metadata"));
+            }
+        }
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("client_id", "test-first-party", "token_endpoint_auth_method", "none",
+                        "grant_types", List.of("urn:ietf:params:oauth:grant-type:device_code", "refresh_token"),
+                        "scope", "deployment:read"))
+                .post("/admin/clients").then().statusCode(201);
+        given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("grant_types", List.of("authorization_code"), "redirect_uris", List.of("https://evil.example/cb")))
+                .patch("/admin/clients/test-first-party").then().statusCode(400);
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("scope", "deployment:read deployment:write"))
+                .patch("/admin/clients/test-first-party").then().statusCode(200);
+        given().auth().oauth2(admin).delete("/admin/clients/test-first-party").then().statusCode(204);
+    }
 }

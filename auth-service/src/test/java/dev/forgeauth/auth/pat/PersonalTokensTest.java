@@ -34,6 +34,26 @@ class PersonalTokensTest {
     }
 
     @Test
+    void deletingARotatedApiKeyEndsEveryValueOfIt() {
+        var u = TestUsers.create("deployment:read");
+        String token = login(u);
+        for (boolean deleteTheOldId : List.of(true, false)) {
+            String oldId = given().auth().oauth2(token).contentType(ContentType.JSON)
+                    .body(Map.of("name", "rotated", "scopes", List.of("deployment:read")))
+                    .post("/auth/api-keys").then().statusCode(201).extract().path("id");
+            String newId = given().auth().oauth2(token).post("/auth/api-keys/" + oldId + "/rotate").then().statusCode(200)
+                    .extract().path("id");
+            given().auth().oauth2(token).delete("/auth/api-keys/" + (deleteTheOldId ? oldId : newId)).then()
+                    .statusCode(204);
+            for (String id : List.of(oldId, newId)) {
+                assertTrue(redis.sortedSet(String.class).zscore(RevocationKeys.TOKENS, id).isPresent(), id);
+            }
+            given().auth().oauth2(token).get("/auth/api-keys").then().statusCode(200).body("size()", equalTo(0));
+            given().auth().oauth2(token).delete("/auth/api-keys/" + oldId).then().statusCode(404);
+        }
+    }
+
+    @Test
     void listedCredentialsAlwaysCarryLastUsedAt() {
         var u = TestUsers.create("deployment:read");
         String token = login(u);
