@@ -132,7 +132,6 @@ public class DerivedRevocation {
         String[] kept = held.toArray(String[]::new);
         Set<String> refreshable = new LinkedHashSet<>(held);
         refreshable.addAll(dev.forgeauth.auth.authorize.AuthorizeResource.OIDC_SCOPES);
-        long now = System.currentTimeMillis() / 1000;
         return pool.withTransaction(conn -> conn.preparedQuery("""
                         WITH narrowed AS (
                             SELECT id, ARRAY(SELECT s FROM unnest(scopes) s WHERE s = ANY($2)) AS scopes
@@ -167,11 +166,8 @@ public class DerivedRevocation {
                     for (Row r : n.credentials()) {
                         String id = r.getUUID("id").toString();
                         if (r.getBoolean("revoked")) {
-                            // a revoked row already fails every lookup: the entry only has to outlive caches
                             Long exp = r.getLong("exp");
-                            long until = exp != null ? Math.min(exp, now + 86400) : now + 86400;
-                            out = out.chain(() -> revocations.revokeToken(id, r.getString("kind"), null,
-                                    userId.toString(), until));
+                            out = out.chain(() -> revocations.revokeOpaque(id, r.getString("kind"), userId.toString(), exp));
                         } else {
                             out = out.chain(() -> announceChanged(id));
                         }
