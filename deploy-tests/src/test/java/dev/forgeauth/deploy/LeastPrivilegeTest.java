@@ -2,12 +2,16 @@ package dev.forgeauth.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -45,5 +49,65 @@ class LeastPrivilegeTest {
         String up = Files.readString(Repo.root().resolve("deploy/local/up.sh"));
         assertFalse(up.contains("FORGE_GATEWAY_CLIENT_SECRET=\"$BOOTSTRAP_SECRET\""), "the local run too");
         assertTrue(up.contains("FORGE_GATEWAY_CLIENT_ID=\"$GATEWAY_CLIENT_ID\""));
+    }
+
+    /** Point 6: the introspection service holds the secret-hashing key alone and a database login of its own. */
+    @Test
+    void theIntrospectionServiceHoldsNoKekAndNotTheOwnersLogin() {
+        for (String target : Rendered.TARGETS) {
+            Map<String, String> introspection = secretRefs(target, "token-introspection-service");
+            assertFalse(introspection.containsKey("FORGE_KEK"), target + ": " + introspection);
+            assertFalse(introspection.values().stream().anyMatch(v -> v.startsWith("forge-kek/")), target);
+            assertEquals("forge-secret-hash-key/key", introspection.get("FORGE_SECRET_HASH_KEY"), target);
+            assertEquals("forge-db-introspection/username", introspection.get("FORGE_PG_USER"), target);
+            assertEquals("forge-db-introspection/password", introspection.get("FORGE_PG_PASSWORD"), target);
+        }
+    }
+
+    /** Point 11: the gateway trusts X-Forwarded-For from the ingress controller only, not all of RFC 1918. */
+    @Test
+    void theGatewayTrustsForwardedAddressesFromTheIngressControllerOnly() {
+        for (String target : List.of("base", "overlays/prod")) {
+            ConfigMap config = Rendered.find(Rendered.typed(target), ConfigMap.class, "forge-config").orElseThrow();
+            String ingress = config.getData().get("FORGE_INGRESS_PROXIES");
+            assertNotNull(ingress, target);
+            for (String cidr : ingress.split(",")) {
+                assertTrue(Cidr.hostBits(cidr) <= 8, target + ": " + cidr + " is more than the ingress controller's addresses");
+                for (String pod : List.of("10.1.2.3", "10.244.0.7", "172.16.5.5", "192.168.1.9")) {
+                    assertFalse(Cidr.contains(cidr, pod), target + ": " + cidr + " trusts the pod " + pod);
+                }
+            }
+        }
+    }
+
+    /** Point 11: PostgreSQL and Redis only at their own addresses. */
+    @Test
+    void prodEgressReachesPostgresAndRedisOnlyAtTheirAddresses() {
+        List<NetworkPolicy> policies = Rendered.all(Rendered.typed("overlays/prod"), NetworkPolicy.class);
+        Map<String, String> auth = Map.of("app.kubernetes.io/name", "auth-service");
+        Map<String, String> introspection = Map.of("app.kubernetes.io/name", "token-introspection-service");
+        Map<String, String> gateway = Map.of("app.kubernetes.io/name", "gateway");
+        OverlaysTest.Peer database = new OverlaysTest.Peer(null, null, true, "10.64.16.5");
+        OverlaysTest.Peer redis = new OverlaysTest.Peer(null, null, true, "10.64.17.5");
+        OverlaysTest.Peer elsewhere = new OverlaysTest.Peer(null, null, true, "203.0.113.9");
+        for (Map<String, String> service : List.of(auth, introspection)) {
+            assertTrue(OverlaysTest.egressAllowed(policies, service, database, 5432), service.toString());
+            assertFalse(OverlaysTest.egressAllowed(policies, service, elsewhere, 5432), service + " to any :5432");
+            assertFalse(OverlaysTest.egressAllowed(policies, service, redis, 5432), service + ": the database port at Redis");
+        }
+        for (Map<String, String> service : List.of(auth, introspection, gateway)) {
+            for (int port : List.of(6379, 26379)) {
+                assertTrue(OverlaysTest.egressAllowed(policies, service, redis, port), service + " :" + port);
+                assertFalse(OverlaysTest.egressAllowed(policies, service, elsewhere, port), service + " to any :" + port);
+            }
+        }
+    }
+
+    /** Point 11: the operator is told which eviction policy keeps revocations and limits. */
+    @Test
+    void theDeployGuideSaysRedisMustNotEvict() throws IOException {
+        String readme = Files.readString(Repo.root().resolve("deploy/README.md"));
+        assertTrue(readme.contains("maxmemory-policy noeviction"), "deploy/README.md names the safe Redis policy");
+        assertTrue(readme.contains("appends to `X-Forwarded-For`"), "and how to run behind an appending load balancer");
     }
 }

@@ -34,6 +34,8 @@ class ManifestsTest {
             "forge-bootstrap", Set.of("client-id", "client-secret"),
             "forge-gateway-client", Set.of("client-id", "client-secret"),
             "forge-db-app", Set.of("host", "port", "dbname", "username", "password"),
+            "forge-db-introspection", Set.of("username", "password"),
+            "forge-secret-hash-key", Set.of("key"),
             "forge-redis", Set.of("hosts", "password"));
 
     static List<Path> yamlFiles() throws IOException {

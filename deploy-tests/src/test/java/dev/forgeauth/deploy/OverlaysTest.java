@@ -57,7 +57,7 @@ class OverlaysTest {
                     .collect(Collectors.toMap(e -> e.getName(), e -> e.getValue()));
             assertEquals("true", env.get("QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING"), target);
             assertEquals("true", env.get("QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED"), target);
-            assertEquals("$(FORGE_TRUSTED_PROXIES)", env.get("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES"), target);
+            assertEquals("$(FORGE_INGRESS_PROXIES)", env.get("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES"), target);
         }
     }
 
@@ -219,7 +219,11 @@ class OverlaysTest {
     }
 
     /** A peer: a pod (namespace labels null = this namespace) or, with external, an address outside the cluster. */
-    record Peer(Map<String, String> namespaceLabels, Map<String, String> podLabels, boolean external) {
+    record Peer(Map<String, String> namespaceLabels, Map<String, String> podLabels, boolean external, String ip) {
+
+        Peer(Map<String, String> namespaceLabels, Map<String, String> podLabels, boolean external) {
+            this(namespaceLabels, podLabels, external, null);
+        }
     }
 
     static boolean ingressAllowed(List<NetworkPolicy> policies, Map<String, String> pod, Peer from, int port) {
@@ -277,8 +281,8 @@ class OverlaysTest {
         }
         for (NetworkPolicyPeer p : peers) {
             if (p.getIpBlock() != null) {
-                if (peer.external()) {
-                    return true; // conservative: an ipBlock may cover it
+                if (peer.external() && (peer.ip() == null || inBlock(p.getIpBlock(), peer.ip()))) {
+                    return true; // without an address, conservative: the ipBlock may cover it
                 }
                 continue;
             }
@@ -295,6 +299,11 @@ class OverlaysTest {
             }
         }
         return false;
+    }
+
+    static boolean inBlock(io.fabric8.kubernetes.api.model.networking.v1.IPBlock block, String ip) {
+        return Cidr.contains(block.getCidr(), ip)
+                && Optional.ofNullable(block.getExcept()).orElse(List.of()).stream().noneMatch(e -> Cidr.contains(e, ip));
     }
 
     static boolean selects(LabelSelector selector, Map<String, String> labels) {

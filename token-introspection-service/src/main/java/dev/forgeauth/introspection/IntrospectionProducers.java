@@ -15,6 +15,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import java.time.Duration;
+import java.util.Optional;
+import org.jboss.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -23,6 +25,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class IntrospectionProducers {
+
+    private static final Logger LOG = Logger.getLogger(IntrospectionProducers.class);
 
     @Produces
     @ApplicationScoped
@@ -49,11 +53,25 @@ public class IntrospectionProducers {
         return new FailureLimiter(redis, window);
     }
 
-    /** Only the secret-hash key is derived here: this service never sees the key that decrypts signing keys. */
+    /**
+     * The secret-hashing key, given on its own ({@code FORGE_SECRET_HASH_KEY}): this service never holds
+     * the KEK, which decrypts signing keys and TOTP secrets. The KEK is still accepted (the local run)
+     * and only the hashing key is derived from it, with a warning.
+     */
     @Produces
     @ApplicationScoped
-    SecretHasher secretHasher(@ConfigProperty(name = "forge.kek") String kek) {
-        return new Kek(kek).secretHasher();
+    SecretHasher secretHasher(@ConfigProperty(name = "forge.secret-hash-key") Optional<String> hashKey,
+            @ConfigProperty(name = "forge.kek") Optional<String> kek) {
+        if (hashKey.filter(k -> !k.isBlank()).isPresent()) {
+            return Kek.secretHasherFromKey(hashKey.get());
+        }
+        if (kek.filter(k -> !k.isBlank()).isPresent()) {
+            LOG.warn("FORGE_KEK given to the introspection service: give it only FORGE_SECRET_HASH_KEY "
+                    + "(deploy/README.md), the KEK also decrypts signing keys");
+            return new Kek(kek.get()).secretHasher();
+        }
+        throw new IllegalStateException("set FORGE_SECRET_HASH_KEY (the secret-hashing key derived from the KEK, "
+                + "deploy/README.md)");
     }
 
     void start(@Observes StartupEvent ev, RevocationView view, JwtVerifier verifier, JwksKeys keys,

@@ -2,17 +2,22 @@ package dev.forgeauth.auth.admin;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.forgeauth.auth.audit.AuditLog;
 import dev.forgeauth.auth.keys.KeyRow;
 import dev.forgeauth.auth.keys.KeySnapshot;
 import dev.forgeauth.auth.keys.SigningKeys;
 import dev.forgeauth.auth.security.BearerAuth;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
@@ -25,8 +30,10 @@ public class KeyAdminResource {
 
     private final BearerAuth auth;
     private final SigningKeys keys;
+    private final AuditLog audit;
 
-    public KeyAdminResource(BearerAuth auth, SigningKeys keys) {
+    public KeyAdminResource(BearerAuth auth, SigningKeys keys, AuditLog audit) {
+        this.audit = audit;
         this.auth = auth;
         this.keys = keys;
     }
@@ -53,10 +60,21 @@ public class KeyAdminResource {
     /** Publishes a next key; it signs once the publish delay has passed, and the active key retires then. */
     @POST
     @Path("/rotate")
-    public Uni<Response> rotate(@HeaderParam("Authorization") String authorization) {
+    public Uni<Response> rotate(@HeaderParam("Authorization") String authorization, @Context HttpServerRequest http) {
         return auth.require(authorization, ClientAdminResource.ADMIN)
-                .chain(caller -> keys.rotate())
+                .chain(caller -> {
+                    JsonObject before = auditView(keys.snapshot());
+                    return keys.rotate().call(s -> audit.admin(AuditLog.KEYS_ROTATED, AuditLog.Actor.of(caller, http),
+                            null, "signing-keys", before, auditView(s)));
+                })
                 .map(s -> Response.accepted(views(s)).build());
+    }
+
+    /** The key set as the audit trail records it: kid, alg and status of each key (public facts only). */
+    static JsonObject auditView(KeySnapshot s) {
+        JsonArray a = new JsonArray();
+        s.rows().forEach(r -> a.add(new JsonObject().put("kid", r.kid()).put("alg", r.alg()).put("status", r.status().dbValue())));
+        return new JsonObject().put("keys", a);
     }
 
     static List<KeyView> views(KeySnapshot s) {

@@ -7,7 +7,11 @@ import dev.forgeauth.auth.client.Scopes;
 import dev.forgeauth.auth.config.FrontDoor;
 import dev.forgeauth.auth.token.ClientAuthenticator;
 import dev.forgeauth.core.error.OAuthException;
+import dev.forgeauth.auth.config.ForgeConfig;
+import dev.forgeauth.core.http.ClientAddresses;
 import dev.forgeauth.core.http.FormBody;
+import dev.forgeauth.core.ratelimit.FailureLimiter;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -33,11 +37,18 @@ public class DeviceAuthorizationResource {
     private final ClientAuthenticator authenticator;
     private final DeviceCodes codes;
     private final FrontDoor frontDoor;
+    private final FailureLimiter requests;
+    private final ForgeConfig.Device limits;
 
-    public DeviceAuthorizationResource(ClientAuthenticator authenticator, DeviceCodes codes, FrontDoor frontDoor) {
+    public DeviceAuthorizationResource(ClientAuthenticator authenticator, DeviceCodes codes, FrontDoor frontDoor,
+            ReactiveRedisDataSource redis, ForgeConfig config) {
         this.authenticator = authenticator;
         this.codes = codes;
         this.frontDoor = frontDoor;
+        this.limits = config.device();
+        // a fixed-window counter of every request (not only failures): a public client needs no secret,
+        // so each request would otherwise be a free row in PostgreSQL
+        this.requests = new FailureLimiter(redis, limits.requestWindow());
     }
 
     @RegisterForReflection
@@ -55,7 +66,11 @@ public class DeviceAuthorizationResource {
         Map<String, String> params = FormBody.parse(body);
         String remote = http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
         String rawScope = params.remove("scope");
-        return authenticator.authenticate(authorization, params, remote).chain(client -> {
+        String addressKey = "device:addr:" + ClientAddresses.limitKey(remote);
+        return count(addressKey, limits.maxRequestsPerAddress())
+                .chain(() -> authenticator.authenticate(authorization, params, remote))
+                .call(client -> count("device:client:" + client.clientId(), limits.maxRequestsPerClient()))
+                .chain(client -> {
             if (!client.allowsGrant(ClientMetadata.DEVICE_CODE)) {
                 throw OAuthException.unauthorizedClient("This client may not use the device flow");
             }
@@ -68,12 +83,26 @@ public class DeviceAuthorizationResource {
                     throw OAuthException.invalidScope("Scope '" + s + "' is not allowed for this client");
                 }
             }
-            return codes.issue(client.clientId(), Scopes.join(scopes));
+            return codes.issue(client.clientId(), Scopes.join(scopes), remote);
         }).map(issued -> {
             String issuer = frontDoor.base();
             return Response.ok(new DeviceAuthorization(issued.deviceCode(), issued.userCode(), issuer + "/device",
                     issuer + "/device?user_code=" + issued.userCode(), DeviceCodes.LIFETIME_SECONDS,
                     codes.interval())).header("Cache-Control", "no-store").build();
+        });
+    }
+
+    /** Counts one request under {@code key}; 429 with Retry-After past {@code limit} in the window. */
+    private Uni<Void> count(String key, int limit) {
+        long blocked = requests.retryAfter(key);
+        if (blocked > 0) {
+            return Uni.createFrom().failure(OAuthException.tooManyRequests(blocked));
+        }
+        return requests.recordFailure(key, limit).map(wait -> {
+            if (wait > 0) {
+                throw OAuthException.tooManyRequests(wait);
+            }
+            return null;
         });
     }
 }

@@ -2,6 +2,7 @@ package dev.forgeauth.auth.device;
 
 import dev.forgeauth.core.crypto.RandomTokens;
 import dev.forgeauth.core.crypto.SecretHasher;
+import dev.forgeauth.core.error.OAuthException;
 import dev.forgeauth.core.token.OpaqueTokens;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -12,6 +13,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 
 /**
  * Device authorization state (RFC 8628): the device code (stored as a keyed hash) and the short user code
@@ -21,19 +24,26 @@ import java.util.UUID;
 @ApplicationScoped
 public class DeviceCodes {
 
+    private static final Logger LOG = Logger.getLogger(DeviceCodes.class);
     static final String USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ";
     public static final long LIFETIME_SECONDS = 600;
 
     public record Issued(String deviceCode, String userCode) {
     }
 
+    /** {@code originAddress} and {@code createdAt}: who asked, and when (shown on the confirmation page). */
     public record Pending(String deviceHash, String userCode, String clientId, String scope, String status, UUID userId,
-            Long authTime, int interval, Instant lastPollAt, Instant expiresAt) {
+            Long authTime, int interval, Instant lastPollAt, Instant expiresAt, String originAddress,
+            Instant createdAt) {
     }
+
+    /** Fresh user codes tried before giving up with 503: at 34 bits a second collision is already rare. */
+    static final int MAX_USER_CODE_ATTEMPTS = 5;
 
     private final Pool pool;
     private final SecretHasher hasher;
     private final int interval;
+    private volatile Supplier<String> userCodes = DeviceCodes::userCode;
 
     public DeviceCodes(Pool pool, SecretHasher hasher, dev.forgeauth.auth.config.ForgeConfig config) {
         this.pool = pool;
@@ -46,14 +56,38 @@ public class DeviceCodes {
         return interval;
     }
 
-    public Uni<Issued> issue(String clientId, String scope) {
+    /** Where user codes come from (a test forces a collision with it). */
+    void userCodes(Supplier<String> source) {
+        this.userCodes = source == null ? DeviceCodes::userCode : source;
+    }
+
+    /**
+     * A new device code and user code for {@code clientId}, asked for from {@code originAddress}. A user
+     * code already taken is replaced by a fresh one (a few times, then 503), never a 500.
+     */
+    public Uni<Issued> issue(String clientId, String scope, String originAddress) {
+        return issue(clientId, scope, originAddress, 1);
+    }
+
+    private Uni<Issued> issue(String clientId, String scope, String originAddress, int attempt) {
         String device = OpaqueTokens.generate(OpaqueTokens.DEVICE_CODE);
-        String user = userCode();
-        return pool.preparedQuery("INSERT INTO device_code (device_hash, user_code, client_id, scope, interval_s, expires_at) "
-                        + "VALUES ($1, $2, $3, $4, $5, $6)")
+        String user = userCodes.get();
+        return pool.preparedQuery("INSERT INTO device_code (device_hash, user_code, client_id, scope, interval_s, expires_at, "
+                        + "origin_address) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_code) DO NOTHING")
                 .execute(Tuple.from(new Object[] {hasher.hash(device), user, clientId, scope, interval,
-                        Instant.now().plusSeconds(LIFETIME_SECONDS).atOffset(ZoneOffset.UTC)}))
-                .replaceWith(new Issued(device, user));
+                        Instant.now().plusSeconds(LIFETIME_SECONDS).atOffset(ZoneOffset.UTC), originAddress}))
+                .chain(rs -> {
+                    if (rs.rowCount() == 1) {
+                        return Uni.createFrom().item(new Issued(device, user));
+                    }
+                    if (attempt >= MAX_USER_CODE_ATTEMPTS) {
+                        LOG.warnf("%d user codes in a row were taken; device authorization refused", attempt);
+                        return Uni.createFrom().failure(
+                                OAuthException.unavailable("No free user code could be found; try again"));
+                    }
+                    LOG.debugf("user code collision (attempt %d); trying a fresh one", attempt);
+                    return issue(clientId, scope, originAddress, attempt + 1);
+                });
     }
 
     /** Finds a pending request by the code the user typed (case and dashes forgiven). */
@@ -100,7 +134,7 @@ public class DeviceCodes {
                             .execute(Tuple.of(hash, interval, status))
                             .replaceWith(new Pending(p.deviceHash(), p.userCode(), p.clientId(), p.scope(),
                                     tooFast ? "slow_down" : p.status(), p.userId(), p.authTime(), interval, now,
-                                    p.expiresAt()));
+                                    p.expiresAt(), p.originAddress(), p.createdAt()));
                 }));
     }
 
@@ -115,7 +149,8 @@ public class DeviceCodes {
         return new Pending(r.getString("device_hash"), r.getString("user_code"), r.getString("client_id"),
                 r.getString("scope"), r.getString("status"), r.getUUID("user_id"),
                 auth == null ? null : auth.toEpochSecond(), r.getInteger("interval_s"),
-                last == null ? null : last.toInstant(), r.getOffsetDateTime("expires_at").toInstant());
+                last == null ? null : last.toInstant(), r.getOffsetDateTime("expires_at").toInstant(),
+                r.getString("origin_address"), r.getOffsetDateTime("created_at").toInstant());
     }
 
     static String userCode() {

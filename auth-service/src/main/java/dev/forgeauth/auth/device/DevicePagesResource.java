@@ -105,9 +105,16 @@ public class DevicePagesResource {
             }
             return clients.find(p.clientId()).map(c -> Pages.html(200, confirm.data("csrf", v.csrf())
                     .data("code", p.userCode()).data("client", c.map(x -> x.clientName()).orElse(p.clientId()))
-                    .data("email", v.user().email()).data("scopes", List.copyOf(Scopes.parse(p.scope())))));
+                    .data("email", v.user().email()).data("scopes", List.copyOf(Scopes.parse(p.scope())))
+                    .data("clientId", p.clientId())
+                    .data("requestedAt", REQUESTED_AT.format(p.createdAt()))
+                    .data("origin", p.originAddress() == null ? "an unknown address" : p.originAddress())));
         });
     }
+
+    /** When the device asked, in UTC (the person compares it with when they started the login). */
+    private static final java.time.format.DateTimeFormatter REQUESTED_AT = java.time.format.DateTimeFormatter
+            .ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(java.time.ZoneOffset.UTC);
 
     private Response enterPage(PageSession.Visitor v, String typed, String error) {
         return Pages.html(error == null ? 200 : 400, device.data("csrf", v.csrf()).data("email", v.user().email())

@@ -1,14 +1,18 @@
 package dev.forgeauth.auth.revocation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.forgeauth.auth.audit.AuditLog;
 import dev.forgeauth.auth.security.BearerAuth;
 import dev.forgeauth.core.error.OAuthException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
@@ -27,10 +31,12 @@ public class RevocationAdminResource {
     private final BearerAuth auth;
     private final RevocationStore store;
     private final RevocationLimits limits;
+    private final AuditLog audit;
     private final DerivedRevocation derived;
 
-    public RevocationAdminResource(BearerAuth auth, RevocationStore store, RevocationLimits limits,
+    public RevocationAdminResource(BearerAuth auth, RevocationStore store, RevocationLimits limits, AuditLog audit,
             DerivedRevocation derived) {
+        this.audit = audit;
         this.auth = auth;
         this.store = store;
         this.limits = limits;
@@ -39,7 +45,8 @@ public class RevocationAdminResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> cutOff(@HeaderParam("Authorization") String authorization, JsonNode body) {
+    public Uni<Response> cutOff(@HeaderParam("Authorization") String authorization, JsonNode body,
+            @Context HttpServerRequest http) {
         return auth.require(authorization, JwtRevoker.ADMIN).chain(caller -> {
             if (body == null || !body.isObject()) {
                 throw OAuthException.invalidRequest("The request body must be a JSON object");
@@ -70,7 +77,11 @@ public class RevocationAdminResource {
             return limits.cutOff(caller.clientId())
                     .chain(() -> byClient ? derived.clientCutOff(id.textValue(), nbf)
                             : derived.subjectCutOff(id.textValue(), nbf))
-                    .chain(() -> store.cutOff(kind, id.textValue(), nbf)).map(v -> {
+                    .chain(() -> store.cutOff(kind, id.textValue(), nbf))
+                    .call(() -> audit.admin(AuditLog.CUT_OFF, AuditLog.Actor.of(caller, http), null,
+                            kind + ":" + id.textValue(), null, new JsonObject().put("kind", kind)
+                                    .put(byClient ? "client_id" : "subject", id.textValue()).put("not_before", nbf)))
+                    .map(v -> {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put(byClient ? "client_id" : "subject", id.textValue());
                 out.put("not_before", nbf);

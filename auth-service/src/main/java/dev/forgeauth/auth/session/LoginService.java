@@ -74,8 +74,8 @@ public class LoginService {
         String email = Emails.normalise(rawEmail);
         String account = LoginThrottle.accountKey(email == null ? String.valueOf(rawEmail) : email);
         String address = LoginThrottle.addressKey(ip);
+        // a refused (throttled) request writes nothing: the block was audited once, when it began (failed)
         return throttle.check(account, address)
-                .onFailure().call(e -> audit.record(AuditLog.LOGIN_THROTTLED, null, null, ip, null))
                 .chain(() -> email == null ? Uni.createFrom().nullItem() : users.findByEmail(email))
                 .chain(user -> passwords.verify(password, user == null ? null : user.passwordHash())
                         .chain(ok -> {
@@ -123,6 +123,9 @@ public class LoginService {
         return throttle.failure(account, address)
                 .call(w -> audit.record(factor.equals("password") ? AuditLog.LOGIN_FAILED : AuditLog.MFA_FAILED,
                         userId, null, ip, new JsonObject().put("factor", factor)))
+                // one event per throttle block, when the failure that starts it is counted
+                .call(w -> w > 0 ? audit.record(AuditLog.LOGIN_THROTTLED, userId, null, ip,
+                        new JsonObject().put("factor", factor).put("blocked_seconds", w)) : Uni.createFrom().voidItem())
                 .map(wait -> {
                     if (wait > 0) {
                         throw OAuthException.tooManyRequests(wait);

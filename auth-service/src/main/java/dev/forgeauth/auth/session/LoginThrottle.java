@@ -3,6 +3,7 @@ package dev.forgeauth.auth.session;
 import dev.forgeauth.auth.config.ForgeConfig;
 import dev.forgeauth.core.crypto.SecretHasher;
 import dev.forgeauth.core.error.OAuthException;
+import dev.forgeauth.core.http.ClientAddresses;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Uni;
@@ -32,8 +33,9 @@ public class LoginThrottle {
         return "acct:" + SecretHasher.sha256(email);
     }
 
+    /** An IPv6 client counts by its /64 ({@link ClientAddresses}): one host holds all of it. */
     static String addressKey(String ip) {
-        return "addr:" + ip;
+        return "addr:" + ClientAddresses.limitKey(ip);
     }
 
     /** Fails with 429 when either key is in a block. */

@@ -6,6 +6,7 @@ import dev.forgeauth.auth.config.ForgeConfig;
 import dev.forgeauth.core.ratelimit.FailureLimiter;
 import dev.forgeauth.core.crypto.SecretHasher;
 import dev.forgeauth.core.error.OAuthException;
+import dev.forgeauth.core.http.ClientAddresses;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URLDecoder;
@@ -48,7 +49,9 @@ public class ClientAuthenticator {
      */
     public Uni<Client> authenticate(String authorization, Map<String, String> params, String remoteAddress) {
         Credentials creds = extract(authorization, params);
-        String addressKey = "addr:" + remoteAddress;
+        // an IPv6 client counts by its /64 (ClientAddresses): one host holds all of it
+        String address = ClientAddresses.limitKey(remoteAddress);
+        String addressKey = "addr:" + address;
         if (creds.clientId().length() > MAX_CLIENT_ID_LENGTH) {
             // no such client can exist; the id never becomes part of a key
             return failed(null, addressKey);
@@ -56,7 +59,7 @@ public class ClientAuthenticator {
         // Per client id *and* address: guessing from one place locks out that place only. A lock per
         // client id alone would let anyone lock a client (forge-admin, a public app) out for everyone.
         // Server-generated secrets have 256 bits, so spreading guesses over addresses gains nothing.
-        String clientKey = "client:" + remoteAddress + "|" + creds.clientId();
+        String clientKey = "client:" + address + "|" + creds.clientId();
         long wait = Math.max(limiter.retryAfter(clientKey), limiter.retryAfter(addressKey));
         if (wait > 0) {
             return Uni.createFrom().failure(OAuthException.tooManyRequests(wait));

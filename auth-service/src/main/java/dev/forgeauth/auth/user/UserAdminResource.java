@@ -2,10 +2,12 @@ package dev.forgeauth.auth.user;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.forgeauth.auth.audit.AuditLog;
 import dev.forgeauth.auth.security.BearerAuth;
 import dev.forgeauth.core.error.OAuthException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -16,6 +18,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
@@ -48,9 +51,10 @@ public class UserAdminResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> create(@HeaderParam("Authorization") String authorization, JsonNode body) {
+    public Uni<Response> create(@HeaderParam("Authorization") String authorization, JsonNode body,
+            @Context HttpServerRequest http) {
         return auth.require(authorization, "admin")
-                .chain(caller -> service.create(body, caller.clientId()))
+                .chain(caller -> service.create(body, AuditLog.Actor.of(caller, http)))
                 .map(u -> Response.status(201).entity(UserView.of(u)).build());
     }
 
@@ -89,17 +93,18 @@ public class UserAdminResource {
     @Path("/{id}")
     @Consumes({MediaType.APPLICATION_JSON, "application/merge-patch+json"})
     public Uni<UserView> update(@HeaderParam("Authorization") String authorization, @PathParam("id") String id,
-            JsonNode body) {
+            JsonNode body, @Context HttpServerRequest http) {
         UUID uid = parse(id);
-        return auth.require(authorization, "admin").chain(c -> service.update(uid, body, c.clientId()))
+        return auth.require(authorization, "admin").chain(c -> service.update(uid, body, AuditLog.Actor.of(c, http)))
                 .map(UserView::of);
     }
 
     @DELETE
     @Path("/{id}")
-    public Uni<Response> delete(@HeaderParam("Authorization") String authorization, @PathParam("id") String id) {
+    public Uni<Response> delete(@HeaderParam("Authorization") String authorization, @PathParam("id") String id,
+            @Context HttpServerRequest http) {
         UUID uid = parse(id);
-        return auth.require(authorization, "admin").chain(c -> service.delete(uid, c.clientId())).map(deleted -> {
+        return auth.require(authorization, "admin").chain(c -> service.delete(uid, AuditLog.Actor.of(c, http))).map(deleted -> {
             if (!deleted) {
                 throw OAuthException.notFound("No such user");
             }

@@ -46,7 +46,12 @@ public class UserService {
         this.pool = pool;
     }
 
-    public Uni<User> create(JsonNode body, String actor) {
+    /** A user as the audit trail records it: email and scopes (never the password or its hash). */
+    static JsonObject auditView(User u) {
+        return new JsonObject().put("email", u.email()).put("scopes", new io.vertx.core.json.JsonArray(List.copyOf(u.scopes())));
+    }
+
+    public Uni<User> create(JsonNode body, AuditLog.Actor actor) {
         String email = Emails.normalise(JsonFields.requiredText(body, "email", 320));
         if (email == null) {
             throw OAuthException.invalidRequest("email is not a valid address");
@@ -64,10 +69,10 @@ public class UserService {
                     }
                     return users.findById(id);
                 })
-                .call(u -> audit.record(AuditLog.USER_CREATED, u.id(), actor, null, null));
+                .call(u -> audit.admin(AuditLog.USER_CREATED, actor, u.id(), u.id().toString(), null, auditView(u)));
     }
 
-    public Uni<User> update(UUID id, JsonNode body, String actor) {
+    public Uni<User> update(UUID id, JsonNode body, AuditLog.Actor actor) {
         JsonFields.object(body);
         return users.findById(id).chain(current -> {
             if (current == null) {
@@ -88,15 +93,18 @@ public class UserService {
                 PasswordPolicy.check(password, email);
                 hash = passwords.hash(password);
             }
-            JsonObject changed = new JsonObject().put("fields", new io.vertx.core.json.JsonArray(
-                    fieldNames(body.fieldNames())));
+            List<String> fields = fieldNames(body.fieldNames());
+            boolean passwordChanged = body.has("password");
             boolean reduced = !Set.copyOf(scopes).containsAll(current.scopes());
             return hash.chain(h -> users.update(id, finalEmail, h, scopes))
                     .onFailure(e -> String.valueOf(e.getMessage()).contains("app_user_email_key"))
                     .transform(e -> new OAuthException("invalid_request", "A user with this email already exists", 409))
                     // what the user can no longer hold goes from every credential derived from them
                     .call(u -> reduced ? derived.scopesReduced(id, scopes) : Uni.createFrom().voidItem())
-                    .call(u -> audit.record(AuditLog.USER_CHANGED, id, actor, null, changed));
+                    // old and new values of what can be shown; a new password only as the fact that it changed
+                    .call(u -> audit.admin(AuditLog.USER_CHANGED, actor, id, id.toString(), auditView(current),
+                            auditView(u).put("fields", new io.vertx.core.json.JsonArray(fields))
+                                    .put("password_changed", passwordChanged)));
         });
     }
 
@@ -104,7 +112,11 @@ public class UserService {
      * Deletes the user and everything they hold: a subject cut-off revokes their access tokens everywhere,
      * their sessions and refresh tokens go with the row, cached introspection answers are dropped.
      */
-    public Uni<Boolean> delete(UUID id, String actor) {
+    public Uni<Boolean> delete(UUID id, AuditLog.Actor actor) {
+        return users.findById(id).chain(before -> delete(id, actor, before));
+    }
+
+    private Uni<Boolean> delete(UUID id, AuditLog.Actor actor, User before) {
         return pool.preparedQuery("SELECT token_hash FROM user_session WHERE user_id = $1 UNION ALL "
                         + "SELECT token_hash FROM refresh_token WHERE user_id = $1 UNION ALL "
                         + "SELECT token_hash FROM personal_token WHERE user_id = $1").execute(Tuple.of(id))
@@ -123,7 +135,8 @@ public class UserService {
                     // reacts to it can only find the new state
                     return sessions.evictCached(hashes)
                             .chain(() -> revocations.cutOff("subject", id.toString(), System.currentTimeMillis() / 1000 + 1))
-                            .call(() -> audit.record(AuditLog.USER_DELETED, id, actor, null, null))
+                            .call(() -> audit.admin(AuditLog.USER_DELETED, actor, id, id.toString(),
+                                    before == null ? null : auditView(before), null))
                             .replaceWith(true);
                 }));
     }

@@ -49,4 +49,28 @@ public final class Kek {
     public SecretHasher secretHasher() {
         return new SecretHasher(derive(PURPOSE_SECRET_HASH));
     }
+
+    /**
+     * The secret-hashing key alone, base64: what a service that only checks secrets and looks tokens up
+     * by their hash (the introspection service) is given instead of the KEK. The same value as
+     * {@code printf 'forge/secret-hash/v1\001' | openssl dgst -sha256 -mac HMAC -macopt hexkey:<KEK as hex> -binary | base64}.
+     */
+    public String secretHashKeyBase64() {
+        return Base64.getEncoder().encodeToString(derive(PURPOSE_SECRET_HASH));
+    }
+
+    /** A hasher from a secret-hashing key given on its own (base64 of the 32 bytes {@link #secretHashKeyBase64()} gives). */
+    public static SecretHasher secretHasherFromKey(String base64) {
+        byte[] raw;
+        try {
+            raw = Base64.getDecoder().decode(base64 == null ? "" : base64.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("forge.secret-hash-key (FORGE_SECRET_HASH_KEY) must be base64 of 32 bytes");
+        }
+        if (raw.length != 32) {
+            throw new IllegalStateException("forge.secret-hash-key (FORGE_SECRET_HASH_KEY) must be base64 of exactly 32 bytes, got "
+                    + raw.length);
+        }
+        return new SecretHasher(raw);
+    }
 }

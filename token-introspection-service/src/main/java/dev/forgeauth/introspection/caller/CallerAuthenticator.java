@@ -1,5 +1,6 @@
 package dev.forgeauth.introspection.caller;
 
+import dev.forgeauth.core.http.ClientAddresses;
 import dev.forgeauth.core.crypto.SecretHasher;
 import dev.forgeauth.core.error.OAuthException;
 import dev.forgeauth.core.jwt.JwtVerifier;
@@ -81,7 +82,8 @@ public class CallerAuthenticator {
     }
 
     public Uni<Caller> authenticate(String authorization, String remoteAddress) {
-        String addressKey = "introspect-addr:" + remoteAddress;
+        // an IPv6 caller counts by its /64 (ClientAddresses)
+        String addressKey = "introspect-addr:" + ClientAddresses.limitKey(remoteAddress);
         long wait = limiter.retryAfter(addressKey);
         if (wait > 0) {
             return Uni.createFrom().failure(OAuthException.tooManyRequests(wait));
