@@ -46,6 +46,9 @@ DEMO_ID="demo-service"
 DEMO_SECRET="demo-service-secret"
 ADMIN_ID="forge-admin"
 ADMIN_SECRET="forge-admin-secret"
+# the gateway's own client, scope introspect only (auth-service seeds it from the same variables)
+GATEWAY_CLIENT_ID="forge-gateway"
+GATEWAY_CLIENT_SECRET="forge-gateway-secret"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 # ------------------------------------------------------------------------------------------- tools
@@ -154,7 +157,7 @@ start() { # name module port [extra env...]
     env FORGE_KEK="$(cat "$STATE/kek")" \
         FORGE_BOOTSTRAP_CLIENT_ID="$ADMIN_ID" FORGE_BOOTSTRAP_CLIENT_SECRET="$ADMIN_SECRET" \
         FORGE_DEMO_CLIENT_ID="$DEMO_ID" FORGE_DEMO_CLIENT_SECRET="$DEMO_SECRET" \
-        FORGE_GATEWAY_CLIENT_ID="$ADMIN_ID" FORGE_GATEWAY_CLIENT_SECRET="$ADMIN_SECRET" \
+        FORGE_GATEWAY_CLIENT_ID="$GATEWAY_CLIENT_ID" FORGE_GATEWAY_CLIENT_SECRET="$GATEWAY_CLIENT_SECRET" \
         FORGE_AUTH_URL="http://127.0.0.1:$AUTH_PORT" FORGE_JWKS_URL="http://127.0.0.1:$AUTH_PORT/oauth/jwks" \
         FORGE_INTROSPECTION_URL="http://127.0.0.1:$INTRO_PORT" FORGE_ECHO_URL="http://127.0.0.1:$ECHO_PORT" \
         FORGE_AUTH_PORT="$AUTH_PORT" FORGE_INTROSPECTION_PORT="$INTRO_PORT" FORGE_ECHO_PORT="$ECHO_PORT" \
