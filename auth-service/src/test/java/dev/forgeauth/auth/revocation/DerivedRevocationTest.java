@@ -125,9 +125,10 @@ class DerivedRevocationTest {
 
     @Test
     void aCutOffCoversTokensIssuedEarlierInTheSameSecondButNotLaterOnes() throws Exception {
-        var c = TestClients.client().scope("admin").register();
         String admin = TestTokens.admin();
         for (int attempt = 0; attempt < 30; attempt++) {
+            // a client of its own per attempt: an earlier attempt's cut-off must not move this one's iat
+            var c = TestClients.client().scope("admin").register();
             long before = System.currentTimeMillis() / 1000;
             String early = TestTokens.clientCredentials(c.id(), c.secret(), null);
             long nbf = given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("client_id", c.id()))
